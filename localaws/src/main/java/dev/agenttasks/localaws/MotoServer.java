@@ -1,0 +1,161 @@
+package dev.agenttasks.localaws;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A moto server process on a free loopback port, standing in for DynamoDB and SQS.
+ * Its output goes to a log file (an unread pipe would block it). {@link #close()} stops it.
+ */
+public final class MotoServer implements AutoCloseable {
+
+    public static final String INSTALL_HINT =
+            "moto server is required: install it with `python3 -m pip install 'moto[server]'` "
+                    + "(or set AWS_ENDPOINT_URL to a running moto server or LocalStack)";
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final URI endpoint;
+    private final Path log;
+
+    private MotoServer(Process process, URI endpoint, Path log) {
+        this.process = process;
+        this.endpoint = endpoint;
+        this.log = log;
+    }
+
+    /** Starts moto server on a free port of 127.0.0.1 and waits until it answers. */
+    public static MotoServer start() {
+        String executable = findExecutable().orElseThrow(() -> new IllegalStateException(
+                "moto_server was not found on PATH. " + INSTALL_HINT));
+        int port = freePort();
+        Path log;
+        try {
+            log = Files.createTempFile("moto-server-" + port + "-", ".log");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ProcessBuilder builder = new ProcessBuilder(executable, "-H", "127.0.0.1", "-p", String.valueOf(port))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("could not start " + executable + ". " + INSTALL_HINT, e);
+        }
+        MotoServer server = new MotoServer(process, URI.create("http://127.0.0.1:" + port), log);
+        server.awaitReady();
+        return server;
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Forgets every resource: {@code POST /moto-api/reset}. */
+    public void reset() {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) endpoint.resolve("/moto-api/reset").toURL().openConnection();
+            connection.setRequestMethod("POST");
+            connection.setConnectTimeout(5_000);
+            connection.setReadTimeout(30_000);
+            int status = connection.getResponseCode();
+            connection.disconnect();
+            if (status != 200) {
+                throw new IllegalStateException("moto reset answered HTTP " + status);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("moto reset failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitReady() {
+        Instant deadline = Instant.now().plus(START_TIMEOUT);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("moto server exited with code " + process.exitValue()
+                        + " before it was ready; see " + log + ". " + INSTALL_HINT);
+            }
+            if (answers()) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                close();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting moto server", e);
+            }
+        }
+        close();
+        throw new IllegalStateException("moto server did not answer within " + START_TIMEOUT + "; see " + log);
+    }
+
+    private boolean answers() {
+        try {
+            HttpURLConnection connection = (HttpURLConnection) endpoint.resolve("/moto-api/").toURL().openConnection();
+            connection.setConnectTimeout(500);
+            connection.setReadTimeout(2_000);
+            int status = connection.getResponseCode();
+            connection.disconnect();
+            return status > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static Optional<String> findExecutable() {
+        String path = System.getenv().getOrDefault("PATH", "");
+        for (String dir : path.split(File.pathSeparator)) {
+            for (String name : List.of("moto_server", "moto_server.exe")) {
+                Path candidate = Path.of(dir, name);
+                if (Files.isExecutable(candidate)) {
+                    return Optional.of(candidate.toString());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port", e);
+        }
+    }
+}
