@@ -1,0 +1,116 @@
+package dev.agenttasks.core;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import dev.agenttasks.core.aws.AwsClients;
+import dev.agenttasks.core.aws.DynamoDbIdempotencyStore;
+import dev.agenttasks.core.aws.DynamoDbTaskRepository;
+import dev.agenttasks.core.aws.SqsTaskQueue;
+import dev.agenttasks.core.config.ConfigurationException;
+import dev.agenttasks.core.config.Settings;
+import dev.agenttasks.core.http.GetTaskApi;
+import dev.agenttasks.core.http.SubmitTaskApi;
+import dev.agenttasks.core.llm.LlmClient;
+import dev.agenttasks.core.llm.LlmClients;
+import dev.agenttasks.core.process.Backoff;
+import dev.agenttasks.core.process.TaskProcessor;
+import dev.agenttasks.core.routing.ModelRouter;
+import dev.agenttasks.core.routing.PriceTable;
+import dev.agenttasks.core.submit.SubmitTaskService;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * Builds each function's collaborators from {@link Settings}. Handlers call this once, at init;
+ * the local stack calls it with its own settings.
+ */
+public final class ServiceWiring {
+
+    public static final long DEFAULT_TASK_MAX_AGE_SECONDS = 3_600;
+
+    private final Settings settings;
+    private final AwsClients aws;
+    private final Clock clock;
+
+    public ServiceWiring(Settings settings, Clock clock) {
+        this.settings = settings;
+        this.aws = new AwsClients(settings);
+        this.clock = clock;
+    }
+
+    public static ServiceWiring fromEnvironment() {
+        return new ServiceWiring(Settings.fromEnvironment(), Clock.systemUTC());
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public SubmitTaskApi submitTaskApi() {
+        var dynamoDb = aws.dynamoDb();
+        var service = new SubmitTaskService(
+                new DynamoDbTaskRepository(dynamoDb, settings.tasksTable()),
+                new DynamoDbIdempotencyStore(dynamoDb, settings.tasksTable()),
+                new SqsTaskQueue(aws.sqs(), settings.taskQueueUrl()),
+                clock,
+                settings.idempotencyTtl(),
+                settings.taskRetention());
+        return new SubmitTaskApi(service,
+                settings.getInt("MAX_BODY_BYTES", SubmitTaskApi.DEFAULT_MAX_BODY_BYTES, 1_024, 10 * 1024 * 1024),
+                settings.getInt("MAX_TASK_CHARS", SubmitTaskApi.DEFAULT_MAX_TASK_CHARS, 1, 1_000_000));
+    }
+
+    public GetTaskApi getTaskApi() {
+        return new GetTaskApi(new DynamoDbTaskRepository(aws.dynamoDb(), settings.tasksTable()), clock);
+    }
+
+    public TaskProcessor taskProcessor() {
+        return taskProcessor(llmClient());
+    }
+
+    public TaskProcessor taskProcessor(LlmClient llm) {
+        return new TaskProcessor(
+                new DynamoDbTaskRepository(aws.dynamoDb(), settings.tasksTable()),
+                llm,
+                ModelRouter.ofDefaults(),
+                PriceTable.ofDefaults(),
+                new Backoff(settings.retryBaseDelay(), settings.retryMaxDelay(), () -> ThreadLocalRandom.current().nextDouble()),
+                clock,
+                new TaskProcessor.Options(
+                        settings.retryMaxAttempts(),
+                        settings.taskLease(),
+                        settings.llmTimeout(),
+                        Duration.ofSeconds(settings.getLong("TASK_MAX_AGE_SECONDS", DEFAULT_TASK_MAX_AGE_SECONDS, 10, 14 * 86_400))));
+    }
+
+    /** The configured provider; the API key comes from SSM when only its parameter name is set. */
+    public LlmClient llmClient() {
+        if (settings.get("LLM_API_KEY").isPresent() || settings.get("LLM_API_KEY_PARAMETER").isEmpty()
+                || "simulated".equals(settings.get("LLM_PROVIDER", ""))) {
+            return LlmClients.fromSettings(settings);
+        }
+        String parameter = settings.require("LLM_API_KEY_PARAMETER");
+        String key;
+        try (SsmClient ssm = aws.ssm()) {
+            key = ssm.getParameter(b -> b.name(parameter).withDecryption(true)).parameter().value();
+        } catch (SdkException e) {
+            throw new ConfigurationException("could not read the LLM API key from SSM parameter " + parameter
+                    + ": " + e.getMessage());
+        }
+        Map<String, String> withKey = new HashMap<>(settings.asMap());
+        withKey.put("LLM_API_KEY", key);
+        return LlmClients.fromSettings(Settings.of(withKey));
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public AwsClients aws() {
+        return aws;
+    }
+}

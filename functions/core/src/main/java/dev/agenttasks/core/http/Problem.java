@@ -1,0 +1,47 @@
+package dev.agenttasks.core.http;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** An RFC 9457 problem document, rendered as {@code application/problem+json}. */
+public record Problem(ProblemType type, String detail, String instance, List<FieldError> errors) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One invalid field: a JSON pointer into the request body and what is wrong with it. */
+    public record FieldError(String pointer, String detail) {
+    }
+
+    public static Problem of(ProblemType type, String detail) {
+        return new Problem(type, detail, null, List.of());
+    }
+
+    public Problem withInstance(String instance) {
+        return new Problem(type, detail, instance, errors);
+    }
+
+    public HttpResponse toResponse() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", type.uri());
+        body.put("title", type.title());
+        body.put("status", type.status());
+        body.put("detail", detail);
+        if (instance != null) {
+            body.put("instance", instance);
+        }
+        if (!errors.isEmpty()) {
+            body.put("errors", errors.stream()
+                    .map(e -> Map.of("pointer", e.pointer(), "detail", e.detail())).toList());
+        }
+        try {
+            return new HttpResponse(type.status(), Map.of("Content-Type", MEDIA_TYPE), JSON.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

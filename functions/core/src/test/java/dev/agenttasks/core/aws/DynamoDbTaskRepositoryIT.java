@@ -1,0 +1,151 @@
+package dev.agenttasks.core.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.agenttasks.core.MotoTestEnvironment;
+import dev.agenttasks.core.config.Settings;
+import dev.agenttasks.core.llm.TokenUsage;
+import dev.agenttasks.core.port.TaskRepository.ClaimResult;
+import dev.agenttasks.core.task.Task;
+import dev.agenttasks.core.task.TaskError;
+import dev.agenttasks.core.task.TaskIds;
+import dev.agenttasks.core.task.TaskOutcome;
+import dev.agenttasks.core.task.TaskStatus;
+
+class DynamoDbTaskRepositoryIT {
+
+    private static final Duration LEASE = Duration.ofSeconds(60);
+    private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    private DynamoDbTaskRepository repository;
+
+    @BeforeEach
+    void setUp() {
+        Settings settings = MotoTestEnvironment.freshSettings(Map.of());
+        repository = new DynamoDbTaskRepository(new AwsClients(settings).dynamoDb(), settings.tasksTable());
+    }
+
+    private Task stored() {
+        Task task = Task.pending(TaskIds.newId(), "iam:alice", "What is DynamoDB?", null, now, now.plus(Duration.ofDays(7)));
+        assertThat(repository.createIfAbsent(task)).isEmpty();
+        return task;
+    }
+
+    @Test
+    void createIsConditionalAndReturnsTheExistingTask() {
+        Task task = stored();
+        Task impostor = Task.pending(task.id(), "iam:mallory", "other", null, now, now);
+
+        assertThat(repository.createIfAbsent(impostor)).hasValueSatisfying(existing -> {
+            assertThat(existing.owner()).isEqualTo("iam:alice");
+            assertThat(existing.input()).isEqualTo("What is DynamoDB?");
+        });
+        assertThat(repository.find(task.id())).hasValueSatisfying(found -> {
+            assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
+            assertThat(found.createdAt()).isEqualTo(now);
+            assertThat(found.expiresAt()).isEqualTo(now.plus(Duration.ofDays(7)).truncatedTo(ChronoUnit.SECONDS));
+        });
+    }
+
+    @Test
+    void claimLeasesAPendingTaskOnceAndCountsTheAttempt() {
+        Task task = stored();
+
+        ClaimResult first = repository.claim(task.id(), "worker-1", now, LEASE);
+        ClaimResult second = repository.claim(task.id(), "worker-2", now.plusSeconds(1), LEASE);
+
+        assertThat(first.claimed()).isTrue();
+        assertThat(first.task().orElseThrow().attempts()).isEqualTo(1);
+        assertThat(first.task().orElseThrow().leaseOwner()).isEqualTo("worker-1");
+        assertThat(second.claimed()).isFalse();
+        assertThat(second.task().orElseThrow().leaseOwner()).isEqualTo("worker-1");
+    }
+
+    @Test
+    void anExpiredLeaseIsTakenOverAndTheZombieCanNoLongerWrite() {
+        Task task = stored();
+        repository.claim(task.id(), "zombie", now, LEASE);
+
+        ClaimResult takeover = repository.claim(task.id(), "worker-2", now.plus(LEASE).plusMillis(1), LEASE);
+        boolean zombieCompleted = repository.complete(task.id(), "zombie",
+                new TaskOutcome("m", "stale", new TokenUsage(1, 1), BigDecimal.ONE, 5), now.plus(LEASE));
+        boolean zombieFailed = repository.fail(task.id(), "zombie", new TaskError("x", "y"), 1L, now.plus(LEASE));
+        boolean zombieReleased = repository.release(task.id(), "zombie", now, now);
+
+        assertThat(takeover.claimed()).isTrue();
+        assertThat(takeover.task().orElseThrow().attempts()).isEqualTo(2);
+        assertThat(zombieCompleted).isFalse();
+        assertThat(zombieFailed).isFalse();
+        assertThat(zombieReleased).isFalse();
+        assertThat(repository.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.RUNNING);
+    }
+
+    @Test
+    void completeRecordsTheOutcomeExactlyOnce() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+        TaskOutcome outcome = new TaskOutcome("llama-3.1-8b-instant", "An answer", new TokenUsage(12, 34),
+                new BigDecimal("0.00000332"), 812);
+
+        assertThat(repository.complete(task.id(), "worker-1", outcome, now.plusSeconds(1))).isTrue();
+        assertThat(repository.complete(task.id(), "worker-1", outcome, now.plusSeconds(2))).isFalse();
+        assertThat(repository.fail(task.id(), "worker-1", new TaskError("late", "late"), 1L, now)).isFalse();
+
+        Task done = repository.find(task.id()).orElseThrow();
+        assertThat(done.status()).isEqualTo(TaskStatus.COMPLETE);
+        assertThat(done.result()).isEqualTo("An answer");
+        assertThat(done.model()).isEqualTo("llama-3.1-8b-instant");
+        assertThat(done.usage()).isEqualTo(new TokenUsage(12, 34));
+        assertThat(done.costUsd()).isEqualByComparingTo("0.00000332");
+        assertThat(done.durationMs()).isEqualTo(812);
+        assertThat(done.leaseOwner()).isNull();
+        assertThat(repository.claim(task.id(), "worker-3", now.plus(Duration.ofHours(1)), LEASE).claimed()).isFalse();
+    }
+
+    @Test
+    void releaseReturnsTheTaskToPendingForTheNextClaim() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+
+        assertThat(repository.release(task.id(), "worker-1", now, now.plusSeconds(5))).isTrue();
+        ClaimResult again = repository.claim(task.id(), "worker-2", now.plusSeconds(5), LEASE);
+
+        assertThat(again.claimed()).isTrue();
+        assertThat(again.task().orElseThrow().attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void recordAttemptCountsOnlyForTheLeaseHolder() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+
+        assertThat(repository.recordAttempt(task.id(), "worker-1", now, LEASE)).isTrue();
+        assertThat(repository.recordAttempt(task.id(), "other", now, LEASE)).isFalse();
+        assertThat(repository.find(task.id()).orElseThrow().attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void enqueueRightIsHeldByTheCreatorUntilItGoesStale() {
+        Task task = stored();
+
+        assertThat(repository.claimEnqueue(task.id(), now.plusSeconds(1), now.minusSeconds(30))).isFalse();
+        assertThat(repository.claimEnqueue(task.id(), now.plusSeconds(31), now.plusSeconds(1))).isTrue();
+        assertThat(repository.claimEnqueue(task.id(), now.plusSeconds(32), now.plusSeconds(2))).isFalse();
+        repository.markEnqueued(task.id(), now.plusSeconds(33));
+        assertThat(repository.claimEnqueue(task.id(), now.plus(Duration.ofHours(1)), now.plus(Duration.ofMinutes(59)))).isFalse();
+        assertThat(repository.find(task.id()).orElseThrow().enqueuedAt()).isEqualTo(now.plusSeconds(33));
+    }
+
+    @Test
+    void claimOfAnUnknownTaskIsRefusedWithNothing() {
+        assertThat(repository.claim(TaskIds.newId(), "w", now, LEASE)).isEqualTo(ClaimResult.refused(java.util.Optional.empty()));
+    }
+}

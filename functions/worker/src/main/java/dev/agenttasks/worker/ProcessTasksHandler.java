@@ -1,0 +1,106 @@
+package dev.agenttasks.worker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+
+import dev.agenttasks.core.ServiceWiring;
+import dev.agenttasks.core.aws.SqsRedelivery;
+import dev.agenttasks.core.aws.TaskMessages;
+import dev.agenttasks.core.process.InvocationClock;
+import dev.agenttasks.core.process.ProcessResult;
+import dev.agenttasks.core.process.TaskProcessor;
+
+/**
+ * WorkerFunction: processes a TaskQueue batch, its records side by side, and reports the ones to retry
+ * as batch item failures (with their visibility set to the backoff delay). Unparseable messages are
+ * logged and acknowledged, so they never loop.
+ */
+public class ProcessTasksHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessTasksHandler.class);
+    /** A record is started only while the invocation has at least this much time left. */
+    static final Duration MIN_TIME_TO_START = Duration.ofSeconds(10);
+
+    private final TaskProcessor processor;
+    private final SqsRedelivery redelivery;
+    private final ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "task-worker");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public ProcessTasksHandler() {
+        this(ServiceWiring.fromEnvironment());
+    }
+
+    public ProcessTasksHandler(ServiceWiring wiring) {
+        this(wiring.taskProcessor(), new SqsRedelivery(wiring.aws().sqs(), wiring.settings().taskQueueUrl()));
+    }
+
+    public ProcessTasksHandler(TaskProcessor processor, SqsRedelivery redelivery) {
+        this.processor = processor;
+        this.redelivery = redelivery;
+    }
+
+    @Override
+    public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        InvocationClock invocation = () -> Duration.ofMillis(context.getRemainingTimeInMillis());
+        List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
+        List<Future<Optional<String>>> running = new ArrayList<>();
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        for (SQSEvent.SQSMessage message : records) {
+            if (invocation.remaining().compareTo(MIN_TIME_TO_START) < 0) {
+                failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
+                continue;
+            }
+            running.add(pool.submit(() -> processOne(message, invocation)));
+        }
+        for (Future<Optional<String>> future : running) {
+            try {
+                future.get().ifPresent(id -> failures.add(new SQSBatchResponse.BatchItemFailure(id)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while processing the batch", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("a record failed unexpectedly", e.getCause());
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+
+    /** Processes one record; returns its message id when the message must come back. */
+    private Optional<String> processOne(SQSEvent.SQSMessage message, InvocationClock invocation) {
+        Optional<String> taskId = TaskMessages.taskId(message.getBody());
+        if (taskId.isEmpty()) {
+            LOG.error("poison message {}: not a task message; acknowledged and dropped (metric PoisonMessages=1)",
+                    message.getMessageId());
+            return Optional.empty();
+        }
+        try {
+            ProcessResult result = processor.process(taskId.get(), invocation);
+            if (!result.redeliver()) {
+                return Optional.empty();
+            }
+            redelivery.redeliverAfter(message.getReceiptHandle(), result.retryDelay());
+            return Optional.of(message.getMessageId());
+        } catch (RuntimeException e) {
+            LOG.error("task {} (message {}) failed unexpectedly; it will be redelivered", taskId.get(),
+                    message.getMessageId(), e);
+            return Optional.of(message.getMessageId());
+        }
+    }
+}
