@@ -2,8 +2,7 @@ package dev.agenttasks.core;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.agenttasks.core.aws.AwsClients;
@@ -89,21 +88,18 @@ public final class ServiceWiring {
 
     /** The configured provider; the API key comes from SSM when only its parameter name is set. */
     public LlmClient llmClient() {
-        if (settings.get("LLM_API_KEY").isPresent() || settings.get("LLM_API_KEY_PARAMETER").isEmpty()
-                || "simulated".equals(settings.get("LLM_PROVIDER", ""))) {
+        Optional<String> parameter = settings.get("LLM_API_KEY_PARAMETER");
+        String provider = settings.get("LLM_PROVIDER", "openai").toLowerCase(java.util.Locale.ROOT);
+        if (settings.get("LLM_API_KEY").isPresent() || parameter.isEmpty() || !provider.equals("openai")) {
             return LlmClients.fromSettings(settings);
         }
-        String parameter = settings.require("LLM_API_KEY_PARAMETER");
-        String key;
         try (SsmClient ssm = aws.ssm()) {
-            key = ssm.getParameter(b -> b.name(parameter).withDecryption(true)).parameter().value();
+            String key = ssm.getParameter(b -> b.name(parameter.get()).withDecryption(true)).parameter().value();
+            return LlmClients.fromSettings(settings, key);
         } catch (SdkException e) {
-            throw new ConfigurationException("could not read the LLM API key from SSM parameter " + parameter
+            throw new ConfigurationException("could not read the LLM API key from SSM parameter " + parameter.get()
                     + ": " + e.getMessage());
         }
-        Map<String, String> withKey = new HashMap<>(settings.asMap());
-        withKey.put("LLM_API_KEY", key);
-        return LlmClients.fromSettings(Settings.of(withKey));
     }
 
     public Clock clock() {
