@@ -86,6 +86,36 @@ public final class SamTemplate {
         return value == null ? 3 : Integer.parseInt(value.toString());
     }
 
+    /** The function's MemorySize in MB: its own, else Globals.Function, else Lambda's default of 128. */
+    public int functionMemoryMb(String logicalId) {
+        Object own = functionProperties(logicalId).get("MemorySize");
+        Object global = map(map(root.get("Globals")).get("Function")).get("MemorySize");
+        Object value = own != null ? own : global;
+        return value == null ? 128 : Integer.parseInt(value.toString());
+    }
+
+    /** The period of a function's {@code Schedule} event with a {@code rate(...)} expression, in seconds. */
+    public Optional<Long> scheduleRateSeconds(String functionId) {
+        for (Object event : map(functionProperties(functionId).get("Events")).values()) {
+            Map<String, Object> body = map(event);
+            if ("Schedule".equals(body.get("Type")) || "ScheduleV2".equals(body.get("Type"))) {
+                Object expression = map(body.get("Properties")).get("Schedule");
+                if (expression == null) {
+                    expression = map(body.get("Properties")).get("ScheduleExpression");
+                }
+                java.util.regex.Matcher rate = java.util.regex.Pattern
+                        .compile("rate\\((\\d+) (minute|minutes|hour|hours|day|days)\\)")
+                        .matcher(String.valueOf(expression));
+                if (rate.matches()) {
+                    long amount = Long.parseLong(rate.group(1));
+                    long unit = rate.group(2).startsWith("minute") ? 60 : rate.group(2).startsWith("hour") ? 3_600 : 86_400;
+                    return Optional.of(amount * unit);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The handler string, e.g. {@code dev.agenttasks.worker.ProcessTasksHandler::handleRequest}. */
     public String functionHandler(String logicalId) {
         return String.valueOf(functionProperties(logicalId).get("Handler"));

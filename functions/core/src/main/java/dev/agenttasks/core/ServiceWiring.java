@@ -2,14 +2,12 @@ package dev.agenttasks.core;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.agenttasks.core.aws.AwsClients;
 import dev.agenttasks.core.aws.DynamoDbIdempotencyStore;
 import dev.agenttasks.core.aws.DynamoDbTaskRepository;
 import dev.agenttasks.core.aws.SqsTaskQueue;
-import dev.agenttasks.core.config.ConfigurationException;
 import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.core.http.GetTaskApi;
 import dev.agenttasks.core.http.SubmitTaskApi;
@@ -20,8 +18,6 @@ import dev.agenttasks.core.process.TaskProcessor;
 import dev.agenttasks.core.routing.ModelRouter;
 import dev.agenttasks.core.routing.PriceTable;
 import dev.agenttasks.core.submit.SubmitTaskService;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * Builds each function's collaborators from {@link Settings}. Handlers call this once, at init;
@@ -86,20 +82,14 @@ public final class ServiceWiring {
                         Duration.ofSeconds(settings.getLong("TASK_MAX_AGE_SECONDS", DEFAULT_TASK_MAX_AGE_SECONDS, 10, 14 * 86_400))));
     }
 
-    /** The configured provider; the API key comes from SSM when only its parameter name is set. */
+    /** The configured provider, with the API key from the settings. */
     public LlmClient llmClient() {
-        Optional<String> parameter = settings.get("LLM_API_KEY_PARAMETER");
-        String provider = settings.get("LLM_PROVIDER", "openai").toLowerCase(java.util.Locale.ROOT);
-        if (settings.get("LLM_API_KEY").isPresent() || parameter.isEmpty() || !provider.equals("openai")) {
-            return LlmClients.fromSettings(settings);
-        }
-        try (SsmClient ssm = aws.ssm()) {
-            String key = ssm.getParameter(b -> b.name(parameter.get()).withDecryption(true)).parameter().value();
-            return LlmClients.fromSettings(settings, key);
-        } catch (SdkException e) {
-            throw new ConfigurationException("could not read the LLM API key from SSM parameter " + parameter.get()
-                    + ": " + e.getMessage());
-        }
+        return LlmClients.fromSettings(settings);
+    }
+
+    /** The provider the worker will use, as {@link #llmClient()} would choose it, without building it. */
+    public String llmProviderName() {
+        return settings.get("LLM_PROVIDER").orElse(settings.get("LLM_API_KEY").isPresent() ? "openai" : "simulated");
     }
 
     public Clock clock() {

@@ -20,6 +20,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.agenttasks.core.ServiceWiring;
 import dev.agenttasks.core.aws.SqsRedelivery;
 import dev.agenttasks.core.aws.TaskMessages;
+import dev.agenttasks.core.llm.LlmClients;
 import dev.agenttasks.core.process.InvocationClock;
 import dev.agenttasks.core.process.ProcessResult;
 import dev.agenttasks.core.process.TaskProcessor;
@@ -48,7 +49,10 @@ public class ProcessTasksHandler implements RequestHandler<SQSEvent, SQSBatchRes
     }
 
     public ProcessTasksHandler(ServiceWiring wiring) {
-        this(wiring.taskProcessor(), new SqsRedelivery(wiring.aws().sqs(), wiring.settings().taskQueueUrl()));
+        this(wiring.taskProcessor(LlmApiKey.resolve(wiring.settings(), wiring.aws())
+                        .map(key -> LlmClients.fromSettings(wiring.settings(), key))
+                        .orElseGet(wiring::llmClient)),
+                new SqsRedelivery(wiring.aws().sqs(), wiring.settings().taskQueueUrl()));
     }
 
     public ProcessTasksHandler(TaskProcessor processor, SqsRedelivery redelivery) {

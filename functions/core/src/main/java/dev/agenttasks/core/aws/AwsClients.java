@@ -8,13 +8,14 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * Lean SDK clients: the URLConnection HTTP client, the region from {@code AWS_REGION}, and
@@ -36,22 +37,16 @@ public final class AwsClients {
     }
 
     public DynamoDbClient dynamoDb() {
-        var builder = DynamoDbClient.builder().httpClient(http).region(region()).credentialsProvider(credentials())
-                .overrideConfiguration(overrides());
-        settings.awsEndpointUrl().ifPresent(builder::endpointOverride);
-        return builder.build();
+        return build(DynamoDbClient.builder());
     }
 
     public SqsClient sqs() {
-        var builder = SqsClient.builder().httpClient(http).region(region()).credentialsProvider(credentials())
-                .overrideConfiguration(overrides());
-        settings.awsEndpointUrl().ifPresent(builder::endpointOverride);
-        return builder.build();
+        return build(SqsClient.builder());
     }
 
-    public SsmClient ssm() {
-        var builder = SsmClient.builder().httpClient(http).region(region()).credentialsProvider(credentials())
-                .overrideConfiguration(overrides());
+    /** Any SDK client, configured like the others (HTTP client, region, credentials, endpoint, timeouts). */
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder) {
+        builder.httpClient(http).region(region()).credentialsProvider(credentials()).overrideConfiguration(overrides());
         settings.awsEndpointUrl().ifPresent(builder::endpointOverride);
         return builder.build();
     }

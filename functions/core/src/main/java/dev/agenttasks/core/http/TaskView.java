@@ -16,13 +16,22 @@ public final class TaskView {
         view.put("task_id", task.id());
         view.put("status", task.status().value());
         view.put("result", task.result());
-        view.put("error", task.error() == null ? null
-                : Map.of("code", task.error().code(), "message", task.error().message()));
+        Map<String, Object> error = null;
+        if (task.error() != null) {
+            error = new LinkedHashMap<>();
+            error.put("code", task.error().code());
+            error.put("message", task.error().message());
+        }
+        view.put("error", error);
         view.put("model", task.model());
-        view.put("usage", task.usage() == null ? null : Map.of(
-                "input_tokens", task.usage().inputTokens(),
-                "output_tokens", task.usage().outputTokens(),
-                "total_tokens", task.usage().totalTokens()));
+        Map<String, Object> usage = null;
+        if (task.usage() != null) {
+            usage = new LinkedHashMap<>();
+            usage.put("input_tokens", task.usage().inputTokens());
+            usage.put("output_tokens", task.usage().outputTokens());
+            usage.put("total_tokens", task.usage().totalTokens());
+        }
+        view.put("usage", usage);
         view.put("cost_usd", task.costUsd());
         view.put("duration_ms", task.durationMs());
         view.put("attempts", task.attempts());

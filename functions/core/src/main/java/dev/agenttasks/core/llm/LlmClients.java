@@ -83,7 +83,7 @@ public final class LlmClients {
         Duration timeout = settings.llmTimeout();
         Duration connectTimeout = timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT;
         try {
-            return OpenAiCompatibleClient.of(baseUrl, key, OpenAiCompatibleClient.newHttpClient(connectTimeout));
+            return OpenAiCompatibleClient.of(baseUrl, key, OpenAiCompatibleClient.newHttpClient(connectTimeout, baseUrl));
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(BASE_URL_VARIABLE + " must be an http(s) URL, got '" + baseUrl + "'");
         }

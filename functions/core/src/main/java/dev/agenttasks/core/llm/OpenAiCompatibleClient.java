@@ -61,7 +61,7 @@ public final class OpenAiCompatibleClient implements LlmClient {
 
     /** A client with its own {@link HttpClient} (connect timeout {@link #DEFAULT_CONNECT_TIMEOUT}). */
     public static OpenAiCompatibleClient of(URI baseUrl, String apiKey) {
-        return of(baseUrl, apiKey, newHttpClient(DEFAULT_CONNECT_TIMEOUT));
+        return of(baseUrl, apiKey, newHttpClient(DEFAULT_CONNECT_TIMEOUT, baseUrl));
     }
 
     public static OpenAiCompatibleClient of(URI baseUrl, String apiKey, HttpClient httpClient) {
@@ -70,7 +70,21 @@ public final class OpenAiCompatibleClient implements LlmClient {
 
     /** The lean default: a connect timeout and no redirects; build it once and reuse it. */
     public static HttpClient newHttpClient(Duration connectTimeout) {
+        return newHttpClient(connectTimeout, HttpClient.Version.HTTP_2);
+    }
+
+    /**
+     * As {@link #newHttpClient(Duration)} for {@code baseUrl}: HTTP/1.1 for cleartext URLs, since the JDK's
+     * h2c upgrade on POSTs stalls against some servers; HTTP/2 over TLS.
+     */
+    public static HttpClient newHttpClient(Duration connectTimeout, URI baseUrl) {
+        return newHttpClient(connectTimeout, "http".equalsIgnoreCase(baseUrl.getScheme())
+                ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2);
+    }
+
+    private static HttpClient newHttpClient(Duration connectTimeout, HttpClient.Version version) {
         return HttpClient.newBuilder()
+                .version(version)
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();

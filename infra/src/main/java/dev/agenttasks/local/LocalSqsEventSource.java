@@ -1,0 +1,192 @@
+package dev.agenttasks.local;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+
+import dev.agenttasks.localaws.LocalResources;
+import dev.agenttasks.localaws.SamTemplate.SqsEventSource;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+
+/**
+ * Polls a queue and invokes a function the way Lambda's SQS event source mapping does: batches of up to
+ * BatchSize, at most MaximumConcurrency invocations at once, and with ReportBatchItemFailures only the
+ * reported messages stay on the queue (a malformed report or an error keeps the whole batch).
+ */
+final class LocalSqsEventSource implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalSqsEventSource.class);
+    private static final int LONG_POLL_SECONDS = 1;
+
+    private final SqsClient sqs;
+    private final LocalResources.Queue queue;
+    private final SqsEventSource mapping;
+    private final LocalFunction<SQSEvent, SQSBatchResponse> function;
+    private final String region;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final ExecutorService pollers;
+
+    LocalSqsEventSource(SqsClient sqs, LocalResources.Queue queue, SqsEventSource mapping,
+                        LocalFunction<SQSEvent, SQSBatchResponse> function, String region) {
+        this.sqs = sqs;
+        this.queue = queue;
+        this.mapping = mapping;
+        this.function = function;
+        this.region = region;
+        this.pollers = Executors.newFixedThreadPool(concurrency(), runnable -> {
+            Thread thread = new Thread(runnable, "sqs-poller-" + function.name());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Lambda's MaximumConcurrency is at least 2; locally it is capped to keep one machine responsive. */
+    int concurrency() {
+        return Math.max(2, Math.min(mapping.maximumConcurrency(), 10));
+    }
+
+    void start() {
+        running.set(true);
+        for (int i = 0; i < concurrency(); i++) {
+            pollers.submit(this::pollLoop);
+        }
+        LOG.info("polling {} for {}: batch size {}, concurrency {}", queue.name(), function.name(),
+                mapping.batchSize(), concurrency());
+    }
+
+    /** Stops taking batches and waits for the invocations in flight (the function's Timeout at most). */
+    @Override
+    public void close() {
+        running.set(false);
+        pollers.shutdown();
+        try {
+            if (!pollers.awaitTermination(function.timeoutSeconds() + 5L, TimeUnit.SECONDS)) {
+                LOG.warn("{} invocations still running after its timeout; abandoning them", function.name());
+                pollers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            pollers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void pollLoop() {
+        while (running.get()) {
+            try {
+                List<Message> messages = receive();
+                if (!messages.isEmpty() && running.get()) {
+                    invoke(messages);
+                } else if (!messages.isEmpty()) {
+                    // Draining: leave them for the next start (they reappear after the visibility timeout).
+                    LOG.info("shutting down; {} received message(s) left on the queue", messages.size());
+                }
+            } catch (RuntimeException e) {
+                if (running.get()) {
+                    LOG.warn("polling {} failed: {}", queue.name(), e.toString());
+                    pause();
+                }
+            }
+        }
+    }
+
+    private List<Message> receive() {
+        List<Message> batch = new ArrayList<>();
+        long windowEnds = System.currentTimeMillis() + mapping.maximumBatchingWindowSeconds() * 1000L;
+        do {
+            int wanted = Math.min(10, mapping.batchSize() - batch.size());
+            batch.addAll(sqs.receiveMessage(b -> b.queueUrl(queue.url())
+                    .maxNumberOfMessages(wanted)
+                    .waitTimeSeconds(LONG_POLL_SECONDS)
+                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                    .messageAttributeNames("All")).messages());
+        } while (batch.size() < mapping.batchSize() && System.currentTimeMillis() < windowEnds && running.get());
+        return batch;
+    }
+
+    private void invoke(List<Message> messages) {
+        SQSEvent event = new SQSEvent();
+        List<SQSEvent.SQSMessage> records = new ArrayList<>();
+        for (Message message : messages) {
+            records.add(record(message));
+        }
+        event.setRecords(records);
+        LocalLambdaContext context = function.context();
+        SQSBatchResponse response;
+        try {
+            response = function.handler().handleRequest(event, context);
+        } catch (RuntimeException e) {
+            LOG.error("{} failed; the whole batch of {} stays on the queue", function.name(), messages.size(), e);
+            return;
+        }
+        if (context.timedOut()) {
+            LOG.error("{} exceeded its {} s timeout; the whole batch stays on the queue", function.name(),
+                    function.timeoutSeconds());
+            return;
+        }
+        Set<String> failed = new HashSet<>();
+        if (mapping.reportBatchItemFailures() && response != null && response.getBatchItemFailures() != null) {
+            Set<String> known = new HashSet<>();
+            messages.forEach(m -> known.add(m.messageId()));
+            for (SQSBatchResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
+                String id = failure == null ? null : failure.getItemIdentifier();
+                if (id == null || id.isEmpty() || !known.contains(id)) {
+                    LOG.error("{} reported an invalid batch item failure {}; the whole batch stays on the queue",
+                            function.name(), id);
+                    return;
+                }
+                failed.add(id);
+            }
+        }
+        List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
+        for (Message message : messages) {
+            if (!failed.contains(message.messageId())) {
+                done.add(DeleteMessageBatchRequestEntry.builder().id(message.messageId())
+                        .receiptHandle(message.receiptHandle()).build());
+            }
+        }
+        if (!done.isEmpty()) {
+            sqs.deleteMessageBatch(b -> b.queueUrl(queue.url()).entries(done));
+        }
+    }
+
+    private SQSEvent.SQSMessage record(Message message) {
+        SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+        record.setMessageId(message.messageId());
+        record.setReceiptHandle(message.receiptHandle());
+        record.setBody(message.body());
+        record.setMd5OfBody(message.md5OfBody());
+        record.setMd5OfMessageAttributes(message.md5OfMessageAttributes());
+        Map<String, String> attributes = new HashMap<>();
+        message.attributes().forEach((name, value) -> attributes.put(name.toString(), value));
+        record.setAttributes(attributes);
+        record.setMessageAttributes(new HashMap<>());
+        record.setEventSource("aws:sqs");
+        record.setEventSourceArn(queue.arn());
+        record.setAwsRegion(region);
+        return record;
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

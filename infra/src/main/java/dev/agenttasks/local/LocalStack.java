@@ -1,0 +1,224 @@
+package dev.agenttasks.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+
+import dev.agenttasks.core.ServiceWiring;
+import dev.agenttasks.core.config.ConfigurationException;
+import dev.agenttasks.core.config.Settings;
+import dev.agenttasks.localaws.LocalAws;
+import dev.agenttasks.localaws.LocalProvisioner;
+import dev.agenttasks.localaws.LocalResources;
+import dev.agenttasks.localaws.MotoServer;
+import dev.agenttasks.localaws.SamTemplate;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The whole service on one machine: moto server (unless {@code AWS_ENDPOINT_URL} is set), the tables and
+ * queues of template.yaml, the HTTP API on {@code 127.0.0.1:$PORT}, the worker fed by an SQS event source
+ * emulator, and the reconciler on its schedule. {@code GET /health} answers once all of it is ready.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+    public static final int DEFAULT_PORT = 3000;
+    static final String HOST = "127.0.0.1";
+
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private LocalHttpApi api;
+
+    /** Starts everything; on failure stops what it started and rethrows. */
+    public static LocalStack start(Map<String, String> environment) {
+        LocalStack stack = new LocalStack();
+        try {
+            stack.startAll(environment);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    private void startAll(Map<String, String> environment) {
+        Settings given = Settings.of(environment);
+        int port = given.getInt("PORT", DEFAULT_PORT, 0, 65_535);
+        Optional<Map<String, String>> apiKeys = parseApiKeys(given.get("LOCAL_API_KEYS"));
+        SamTemplate template = loadTemplate();
+
+        URI endpoint = given.awsEndpointUrl().orElseGet(() -> {
+            MotoServer moto = MotoServer.start();
+            running.add(0, moto);
+            LOG.info("moto server started on {} (pid {}, log {})", moto.endpoint(), moto.pid(), moto.log());
+            return moto.endpoint();
+        });
+        LocalResources resources;
+        try (DynamoDbClient dynamoDb = LocalAws.dynamoDb(endpoint); SqsClient sqs = LocalAws.sqs(endpoint)) {
+            resources = new LocalProvisioner(dynamoDb, sqs, "").provision(template);
+        }
+
+        Map<String, String> env = new HashMap<>(environment);
+        env.putAll(resources.environment());
+        env.put("AWS_ENDPOINT_URL", endpoint.toString());
+        env.putIfAbsent("AWS_REGION", LocalAws.REGION);
+        env.putIfAbsent("AWS_ACCESS_KEY_ID", LocalAws.ACCESS_KEY);
+        env.putIfAbsent("AWS_SECRET_ACCESS_KEY", LocalAws.SECRET_KEY);
+        ServiceWiring wiring = new ServiceWiring(Settings.of(env), Clock.systemUTC());
+
+        Map<String, LocalFunction<?, ?>> functions = new LinkedHashMap<>();
+        for (String id : template.resources("AWS::Serverless::Function").keySet()) {
+            functions.put(id, new LocalFunction<>(id, instantiate(template.functionHandler(id), wiring),
+                    template.functionTimeoutSeconds(id), template.functionMemoryMb(id)));
+        }
+
+        for (String id : functions.keySet()) {
+            Optional<SamTemplate.SqsEventSource> mapping = template.sqsEventSource(id);
+            if (mapping.isPresent()) {
+                LocalSqsEventSource source = new LocalSqsEventSource(LocalAws.sqs(endpoint),
+                        resources.queue(mapping.get().queueId()), mapping.get(), cast(functions.get(id)),
+                        env.get("AWS_REGION"));
+                source.start();
+                running.add(source);
+            }
+        }
+        LocalSchedules schedules = new LocalSchedules();
+        for (String id : functions.keySet()) {
+            template.scheduleRateSeconds(id).ifPresent(seconds ->
+                    schedules.every(seconds, functions.get(id)));
+        }
+        running.add(schedules);
+
+        try {
+            api = new LocalHttpApi(HOST, port, apiKeys);
+        } catch (BindException e) {
+            throw new IllegalStateException("port " + port + " on " + HOST + " is in use; set PORT to another port", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (SamTemplate.HttpRoute route : template.httpRoutes()) {
+            api.bind(route, cast(functions.get(route.functionId())));
+        }
+        api.start();
+        running.add(api);
+        LOG.info("Agent Tasks local stack ready on http://{}:{} (LLM provider: {}, auth: {})", HOST, api.port(),
+                wiring.llmProviderName(),
+                apiKeys.map(keys -> keys.size() + " bearer token(s) from LOCAL_API_KEYS")
+                        .orElse("none; every request belongs to caller 'local'"));
+    }
+
+    /** Stops in reverse order: the API first, then the pollers (draining in-flight work), then moto. */
+    @Override
+    public void close() {
+        for (int i = running.size() - 1; i >= 0; i--) {
+            try {
+                running.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("stopping {} failed", running.get(i), e);
+            }
+        }
+        running.clear();
+    }
+
+    static Optional<Map<String, String>> parseApiKeys(Optional<String> raw) {
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> keys = new HashMap<>();
+        for (String entry : raw.get().split(",")) {
+            String[] parts = entry.trim().split("=", 2);
+            if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                throw new ConfigurationException("LOCAL_API_KEYS must look like token=caller,token=caller; got entry '"
+                        + entry.trim() + "'");
+            }
+            keys.put(parts[0].trim(), parts[1].trim());
+        }
+        return Optional.of(Map.copyOf(keys));
+    }
+
+    /** template.yaml from the working directory or a parent, else the copy packaged in this jar. */
+    static SamTemplate loadTemplate() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null) {
+            Path candidate = dir.resolve("template.yaml");
+            if (Files.isRegularFile(candidate)) {
+                LOG.info("using {}", candidate);
+                return SamTemplate.load(candidate);
+            }
+            dir = dir.getParent();
+        }
+        try (InputStream packaged = LocalStack.class.getResourceAsStream("/template.yaml")) {
+            if (packaged == null) {
+                throw new IllegalStateException("template.yaml not found in the working directory, its parents or the jar");
+            }
+            LOG.info("using the template.yaml packaged in the jar");
+            return SamTemplate.parse(new InputStreamReader(packaged, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static RequestHandler<?, ?> instantiate(String handler, ServiceWiring wiring) {
+        String className = handler.contains("::") ? handler.substring(0, handler.indexOf("::")) : handler;
+        try {
+            return (RequestHandler<?, ?>) Class.forName(className).getConstructor(ServiceWiring.class).newInstance(wiring);
+        } catch (ReflectiveOperationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException("cannot create handler " + handler + ": " + cause, cause);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <I, O> LocalFunction<I, O> cast(LocalFunction<?, ?> function) {
+        return (LocalFunction<I, O>) function;
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        LocalStack stack;
+        try {
+            stack = start(System.getenv());
+        } catch (RuntimeException e) {
+            System.err.println("agent-tasks local stack failed to start: " + e.getMessage());
+            LOG.debug("start failure", e);
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping: draining in-flight work");
+            stack.close();
+            stopped.countDown();
+        }, "local-stack-stop"));
+        stopped.await();
+    }
+}
