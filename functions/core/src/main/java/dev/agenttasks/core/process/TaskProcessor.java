@@ -45,6 +45,8 @@ public final class TaskProcessor {
     public static final String SYSTEM_PROMPT = "You are a helpful assistant. Complete the task concisely.";
     /** The {@link ProcessResult#reason()} of a message naming no stored task (a poison message). */
     public static final String REASON_UNKNOWN_TASK = "unknown task";
+    /** The reason of a message that came before its task's retry time: it is handed back, not processed. */
+    public static final String REASON_NOT_DUE = "not due yet";
     /** Time kept back at the end of an invocation for the final writes. */
     public static final Duration SAFETY_MARGIN = Duration.ofSeconds(3);
 
@@ -79,7 +81,7 @@ public final class TaskProcessor {
             Duration early = Duration.between(started, claim.notBefore().get());
             LOG.info("task {} is not due for another {} ms (provider's wait hint or backoff); message handed back",
                     taskId, early.toMillis());
-            return ProcessResult.redeliverAfter(early.isNegative() ? Duration.ZERO : early, "not due yet");
+            return ProcessResult.redeliverAfter(early.isNegative() ? Duration.ZERO : early, REASON_NOT_DUE);
         }
         if (!claim.claimed()) {
             return refused(taskId, claim.task());
