@@ -2,19 +2,24 @@ package dev.agenttasks.core;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.agenttasks.core.aws.AwsClients;
 import dev.agenttasks.core.aws.DynamoDbIdempotencyStore;
 import dev.agenttasks.core.aws.DynamoDbTaskRepository;
+import dev.agenttasks.core.aws.SqsDeadLetterQueue;
 import dev.agenttasks.core.aws.SqsTaskQueue;
 import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.core.http.GetTaskApi;
 import dev.agenttasks.core.http.SubmitTaskApi;
 import dev.agenttasks.core.llm.LlmClient;
 import dev.agenttasks.core.llm.LlmClients;
+import dev.agenttasks.core.metrics.Metrics;
+import dev.agenttasks.core.port.DeadLetterQueue;
 import dev.agenttasks.core.process.Backoff;
 import dev.agenttasks.core.process.TaskProcessor;
+import dev.agenttasks.core.reconcile.Reconciler;
 import dev.agenttasks.core.routing.ModelRouter;
 import dev.agenttasks.core.routing.PriceTable;
 import dev.agenttasks.core.submit.SubmitTaskService;
@@ -79,7 +84,31 @@ public final class ServiceWiring {
                         settings.retryMaxAttempts(),
                         settings.taskLease(),
                         settings.llmTimeout(),
-                        Duration.ofSeconds(settings.getLong("TASK_MAX_AGE_SECONDS", DEFAULT_TASK_MAX_AGE_SECONDS, 10, 14 * 86_400))));
+                        taskMaxAge()));
+    }
+
+    /**
+     * The reconciler: the task store's index of live tasks, the task queue, and the dead-letter queue
+     * when {@code TASK_DLQ_URL} is set. {@code RECONCILE_MAX_TASKS_PER_RUN} bounds one run's work.
+     */
+    public Reconciler reconciler() {
+        var sqs = aws.sqs();
+        Optional<DeadLetterQueue> deadLetters = settings.get("TASK_DLQ_URL")
+                .map(url -> new SqsDeadLetterQueue(sqs, url));
+        return new Reconciler(
+                new DynamoDbTaskRepository(aws.dynamoDb(), settings.tasksTable()),
+                new SqsTaskQueue(sqs, settings.taskQueueUrl()),
+                deadLetters,
+                Metrics.toStandardOutput("reconciler", clock),
+                clock,
+                new Reconciler.Options(taskMaxAge(),
+                        settings.getInt("RECONCILE_MAX_TASKS_PER_RUN", Reconciler.DEFAULT_MAX_TASKS_PER_RUN, 1, 100_000),
+                        Reconciler.DEFAULT_MAX_DEAD_LETTERS_PER_RUN));
+    }
+
+    /** A task's deadline, counted from its submission: {@code TASK_MAX_AGE_SECONDS} (default one hour). */
+    public Duration taskMaxAge() {
+        return Duration.ofSeconds(settings.getLong("TASK_MAX_AGE_SECONDS", DEFAULT_TASK_MAX_AGE_SECONDS, 10, 14 * 86_400));
     }
 
     /** The configured provider, with the API key from the settings. */

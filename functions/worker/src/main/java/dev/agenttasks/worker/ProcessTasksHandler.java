@@ -21,6 +21,7 @@ import dev.agenttasks.core.ServiceWiring;
 import dev.agenttasks.core.aws.SqsRedelivery;
 import dev.agenttasks.core.aws.TaskMessages;
 import dev.agenttasks.core.llm.LlmClients;
+import dev.agenttasks.core.metrics.Metrics;
 import dev.agenttasks.core.process.InvocationClock;
 import dev.agenttasks.core.process.ProcessResult;
 import dev.agenttasks.core.process.TaskProcessor;
@@ -38,6 +39,7 @@ public class ProcessTasksHandler implements RequestHandler<SQSEvent, SQSBatchRes
 
     private final TaskProcessor processor;
     private final SqsRedelivery redelivery;
+    private final Metrics metrics;
     private final ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "task-worker");
         thread.setDaemon(true);
@@ -52,12 +54,18 @@ public class ProcessTasksHandler implements RequestHandler<SQSEvent, SQSBatchRes
         this(wiring.taskProcessor(LlmApiKey.resolve(wiring.settings(), wiring.aws())
                         .map(key -> LlmClients.fromSettings(wiring.settings(), key))
                         .orElseGet(wiring::llmClient)),
-                new SqsRedelivery(wiring.aws().sqs(), wiring.settings().taskQueueUrl()));
+                new SqsRedelivery(wiring.aws().sqs(), wiring.settings().taskQueueUrl()),
+                Metrics.toStandardOutput("worker", wiring.clock()));
     }
 
     public ProcessTasksHandler(TaskProcessor processor, SqsRedelivery redelivery) {
+        this(processor, redelivery, Metrics.discarding());
+    }
+
+    public ProcessTasksHandler(TaskProcessor processor, SqsRedelivery redelivery, Metrics metrics) {
         this.processor = processor;
         this.redelivery = redelivery;
+        this.metrics = metrics;
     }
 
     @Override
@@ -92,10 +100,14 @@ public class ProcessTasksHandler implements RequestHandler<SQSEvent, SQSBatchRes
         if (taskId.isEmpty()) {
             LOG.error("poison message {}: not a task message; acknowledged and dropped (metric PoisonMessages=1)",
                     message.getMessageId());
+            metrics.count(Metrics.POISON_MESSAGES, 1);
             return Optional.empty();
         }
         try {
             ProcessResult result = processor.process(taskId.get(), invocation);
+            if (TaskProcessor.REASON_UNKNOWN_TASK.equals(result.reason())) {
+                metrics.count(Metrics.POISON_MESSAGES, 1);
+            }
             if (!result.redeliver()) {
                 return Optional.empty();
             }

@@ -1,6 +1,7 @@
 package dev.agenttasks.core.aws;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,6 +42,25 @@ final class TaskItems {
     /** DynamoDB TTL attribute: epoch seconds. */
     static final String EXPIRES_AT = "expires_at";
 
+    /*
+     * The reconciler's sparse index (docs/reliability.md, "Reconciler"): only live (pending or running)
+     * tasks carry ACTIVE_SHARD and DUE_AT; every terminal write REMOVEs both, so the index never holds
+     * finished tasks. DUE_AT is when the reconciler should next look at the task if nothing else has.
+     */
+    static final String ACTIVE_INDEX = "active-due";
+    static final String ACTIVE_SHARD = "active_shard";
+    static final String DUE_AT = "due_at";
+    /** Partitions of the index; only ever increase it (items keep the shard they were written with). */
+    static final int ACTIVE_SHARDS = 8;
+    /** A new task is due this long after creation: its submission had that long to send the message. */
+    static final Duration PENDING_GRACE = Duration.ofMinutes(2);
+    /**
+     * A task whose message was sent (or handed back with a delay) is due this long after the message
+     * should have arrived: longer than TaskQueue's visibility timeout (720 s), so a message still in
+     * flight comes back to a worker before the reconciler sends another.
+     */
+    static final Duration REQUEUE_AFTER = Duration.ofMinutes(15);
+
     private TaskItems() {
     }
 
@@ -66,6 +86,10 @@ final class TaskItems {
         item.put(ENQUEUE_CLAIMED_AT, n(task.createdAt().toEpochMilli()));
         if (task.expiresAt() != null) {
             item.put(EXPIRES_AT, n(task.expiresAt().getEpochSecond()));
+        }
+        if (!task.status().isTerminal()) {
+            item.put(ACTIVE_SHARD, s(shardOf(task.id())));
+            item.put(DUE_AT, n(task.createdAt().plus(PENDING_GRACE).toEpochMilli()));
         }
         return item;
     }
@@ -94,6 +118,11 @@ final class TaskItems {
                 instant(item, LEASE_EXPIRES_AT),
                 instant(item, ENQUEUED_AT),
                 item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(longOf(item, EXPIRES_AT)) : null);
+    }
+
+    /** The index shard of a task: fixed by its id, so every write of the task agrees on it. */
+    static String shardOf(String taskId) {
+        return Integer.toString(Math.floorMod(taskId.hashCode(), ACTIVE_SHARDS));
     }
 
     static AttributeValue s(String value) {

@@ -2,11 +2,13 @@ package dev.agenttasks.core.port;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskError;
 import dev.agenttasks.core.task.TaskOutcome;
+import dev.agenttasks.core.task.TaskStatus;
 
 /**
  * Where tasks live. Every state change is a single conditional write: creation only if absent,
@@ -25,13 +27,14 @@ public interface TaskRepository {
      */
     boolean claimEnqueue(String taskId, Instant now, Instant staleBefore);
 
-    /** Records that the task's message was sent. */
+    /** Records that the task's message was sent (a no-op once the task has left pending). */
     void markEnqueued(String taskId, Instant now);
 
     /**
      * Claims the task for {@code leaseOwner}: pending → running, or a takeover of a running task whose
      * lease expired. Counts one attempt. Returns the claimed task, or the current state when the claim
-     * was refused (empty when the task does not exist).
+     * was refused (empty when the task does not exist). A pending task whose retry time is still ahead
+     * is refused with {@link ClaimResult#notBefore()} set: its message came early and must come back.
      */
     ClaimResult claim(String taskId, String leaseOwner, Instant now, Duration lease);
 
@@ -50,14 +53,69 @@ public interface TaskRepository {
     /** running → pending for a later attempt, only while {@code leaseOwner} holds the lease. */
     boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt);
 
-    /** A claim's result: {@code claimed} with the task now leased, or refused with the task as it is. */
-    record ClaimResult(boolean claimed, Optional<Task> task) {
+    /**
+     * Live tasks the reconciler should look at: due at or before {@code now}, earliest first, at most
+     * {@code limit}. Read from a sparse index that holds only pending and running tasks; it is eventually
+     * consistent, so act on an entry only through a conditional write that re-checks it.
+     */
+    List<DueTask> findDue(Instant now, int limit);
+
+    /**
+     * Takes the right to (re-)send the task's message: granted while the task is still due at
+     * {@code seenDueAt} (nobody touched it since it was read) and is pending, or running with an expired
+     * lease. Moves its due time to {@code retryAt}, when the reconciler tries again if the send fails.
+     */
+    boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant retryAt);
+
+    /**
+     * Records a send made under {@link #claimRedrive}: the task is next due a full requeue interval
+     * from now, unless something else changed it meanwhile.
+     */
+    void markRedriven(String taskId, Instant claimedDueAt, Instant now);
+
+    /**
+     * Fails a task nobody works on: pending, or running with an expired lease. Never overwrites a
+     * terminal state and never a live lease.
+     */
+    UnleasedFailure failUnleased(String taskId, TaskError error, Instant now);
+
+    /** What {@link #failUnleased} did. */
+    enum UnleasedFailure {
+        /** The task is now failed. */
+        FAILED,
+        /** It had already finished: nothing written. */
+        ALREADY_TERMINAL,
+        /** A worker holds a live lease on it: nothing written. */
+        LEASED,
+        /** No such task. */
+        NOT_FOUND
+    }
+
+    /** An entry of the reconciler's index: enough to decide what to do, without reading the item. */
+    record DueTask(String taskId, TaskStatus status, Instant createdAt, Instant dueAt, Instant leaseExpiresAt,
+                   Instant enqueuedAt) {
+    }
+
+    /**
+     * A claim's result: {@code claimed} with the task now leased, or refused with the task as it is;
+     * {@code notBefore} is set when the task is pending but its retry time has not come.
+     */
+    record ClaimResult(boolean claimed, Optional<Task> task, Optional<Instant> notBefore) {
+
+        public ClaimResult(boolean claimed, Optional<Task> task) {
+            this(claimed, task, Optional.empty());
+        }
+
         public static ClaimResult claimed(Task task) {
             return new ClaimResult(true, Optional.of(task));
         }
 
         public static ClaimResult refused(Optional<Task> current) {
             return new ClaimResult(false, current);
+        }
+
+        public static ClaimResult deferred(Task current, Instant retryAt) {
+            return new ClaimResult(false, Optional.of(current), Optional.of(retryAt));
         }
     }
 }

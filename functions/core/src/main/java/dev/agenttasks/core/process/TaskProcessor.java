@@ -43,6 +43,10 @@ public final class TaskProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(TaskProcessor.class);
 
     public static final String SYSTEM_PROMPT = "You are a helpful assistant. Complete the task concisely.";
+    /** The {@link ProcessResult#reason()} of a message naming no stored task (a poison message). */
+    public static final String REASON_UNKNOWN_TASK = "unknown task";
+    /** The reason of a message that came before its task's retry time: it is handed back, not processed. */
+    public static final String REASON_NOT_DUE = "not due yet";
     /** Time kept back at the end of an invocation for the final writes. */
     public static final Duration SAFETY_MARGIN = Duration.ofSeconds(3);
 
@@ -73,6 +77,12 @@ public final class TaskProcessor {
         String leaseOwner = UUID.randomUUID().toString();
         Instant started = clock.instant();
         ClaimResult claim = tasks.claim(taskId, leaseOwner, started, options.lease());
+        if (claim.notBefore().isPresent()) {
+            Duration early = Duration.between(started, claim.notBefore().get());
+            LOG.info("task {} is not due for another {} ms (provider's wait hint or backoff); message handed back",
+                    taskId, early.toMillis());
+            return ProcessResult.redeliverAfter(early.isNegative() ? Duration.ZERO : early, REASON_NOT_DUE);
+        }
         if (!claim.claimed()) {
             return refused(taskId, claim.task());
         }
@@ -187,7 +197,7 @@ public final class TaskProcessor {
     private ProcessResult refused(String taskId, Optional<Task> current) {
         if (current.isEmpty()) {
             LOG.error("message for unknown task {}: acknowledged and dropped", taskId);
-            return ProcessResult.done("unknown task");
+            return ProcessResult.done(REASON_UNKNOWN_TASK);
         }
         Task task = current.get();
         LOG.info("task {} not claimed: it is {}{}", taskId, task.status().value(),

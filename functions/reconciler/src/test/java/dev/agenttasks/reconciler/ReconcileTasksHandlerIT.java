@@ -1,0 +1,45 @@
+package dev.agenttasks.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+
+import dev.agenttasks.core.ServiceWiring;
+import dev.agenttasks.core.aws.DynamoDbTaskRepository;
+import dev.agenttasks.core.config.Settings;
+import dev.agenttasks.core.task.Task;
+import dev.agenttasks.core.task.TaskIds;
+import dev.agenttasks.localaws.LocalAws;
+import dev.agenttasks.localaws.SharedMotoServer;
+
+/** The handler as Lambda (and the local stack) builds it: wiring from settings, one run per scheduled event. */
+class ReconcileTasksHandlerIT {
+
+    @Test
+    void aScheduledEventRunsOnePassAndReturnsItsCounts() {
+        Map<String, String> env = new HashMap<>(SharedMotoServer.freshResources().environment());
+        env.put("AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString());
+        env.put("AWS_REGION", LocalAws.REGION);
+        env.put("AWS_ACCESS_KEY_ID", LocalAws.ACCESS_KEY);
+        env.put("AWS_SECRET_ACCESS_KEY", LocalAws.SECRET_KEY);
+        Instant created = Instant.parse("2026-11-28T10:00:00Z");
+        ServiceWiring wiring = new ServiceWiring(Settings.of(env),
+                Clock.fixed(created.plus(Duration.ofMinutes(5)), ZoneOffset.UTC));
+        DynamoDbTaskRepository tasks = new DynamoDbTaskRepository(wiring.aws().dynamoDb(), wiring.settings().tasksTable());
+        tasks.createIfAbsent(Task.pending(TaskIds.newId(), "iam:alice", "never enqueued", null, created,
+                created.plus(Duration.ofDays(7))));
+
+        Map<String, Object> summary = new ReconcileTasksHandler(wiring).handleRequest(new ScheduledEvent(), null);
+
+        assertThat(summary).containsEntry("due", 1).containsEntry("enqueued", 1).containsEntry("errors", 0);
+    }
+}
