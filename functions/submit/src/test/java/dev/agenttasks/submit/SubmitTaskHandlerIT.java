@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,6 +22,8 @@ import dev.agenttasks.core.aws.TaskMessages;
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskIds;
 import dev.agenttasks.core.task.TaskStatus;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** SubmitFunction's handler fed events/submit-task*.json, against moto. */
@@ -32,12 +35,22 @@ class SubmitTaskHandlerIT {
     private ServiceWiring wiring;
     private SubmitTaskHandler handler;
     private DynamoDbTaskRepository tasks;
+    private DynamoDbClient dynamoDb;
+    private SqsClient sqs;
 
     @BeforeEach
     void setUp() {
         wiring = MotoWiring.fresh();
         handler = new SubmitTaskHandler(wiring);
-        tasks = new DynamoDbTaskRepository(wiring.aws().dynamoDb(), wiring.settings().tasksTable());
+        dynamoDb = wiring.aws().dynamoDb();
+        sqs = wiring.aws().sqs();
+        tasks = new DynamoDbTaskRepository(dynamoDb, wiring.settings().tasksTable());
+    }
+
+    @AfterEach
+    void tearDown() {
+        dynamoDb.close();
+        sqs.close();
     }
 
     private APIGatewayV2HTTPResponse invoke(APIGatewayV2HTTPEvent event) {
@@ -48,7 +61,7 @@ class SubmitTaskHandlerIT {
         List<String> ids = new ArrayList<>();
         List<Message> batch;
         do {
-            batch = wiring.aws().sqs().receiveMessage(b -> b.queueUrl(wiring.settings().taskQueueUrl())
+            batch = sqs.receiveMessage(b -> b.queueUrl(wiring.settings().taskQueueUrl())
                     .maxNumberOfMessages(10).visibilityTimeout(60)).messages();
             batch.forEach(m -> ids.add(TaskMessages.taskId(m.body()).orElseThrow()));
         } while (!batch.isEmpty());
@@ -56,7 +69,7 @@ class SubmitTaskHandlerIT {
     }
 
     private long storedItems() {
-        return wiring.aws().dynamoDb().scan(b -> b.tableName(wiring.settings().tasksTable())).count();
+        return dynamoDb.scan(b -> b.tableName(wiring.settings().tasksTable())).count();
     }
 
     private static JsonNode body(APIGatewayV2HTTPResponse response) throws Exception {
