@@ -8,11 +8,19 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.agenttasks.apigateway.ApiGatewayHttp;
 import dev.agenttasks.core.ServiceWiring;
 import dev.agenttasks.core.http.GetTaskApi;
+import dev.agenttasks.core.http.HttpRequest;
+import dev.agenttasks.core.http.HttpResponse;
+import dev.agenttasks.core.http.Problem;
 import dev.agenttasks.core.http.ProblemException;
 import dev.agenttasks.core.http.ProblemType;
 
-/** StatusFunction: {@code GET /tasks/{id}} and {@code GET /health}. */
+/**
+ * StatusFunction: {@code GET /tasks/{id}}, {@code GET /health}, and API Gateway's {@code $default} route, so
+ * a wrong method is a 405 with {@code Allow} and an unknown route a 404, both as problem+json.
+ */
 public class GetTaskHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    static final String HEALTH_PATH = "/health";
 
     private final GetTaskApi api;
 
@@ -28,9 +36,22 @@ public class GetTaskHandler implements RequestHandler<APIGatewayV2HTTPEvent, API
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         String route = ApiGatewayHttp.routeKey(event);
         return ApiGatewayHttp.handle(event, request -> switch (route) {
+            case "ANY /tasks/{id}", "GET /tasks/{id}" -> request.method().equals("GET") ? api.handle(request)
+                    : methodNotAllowed(request, "GET");
             case "GET /health" -> api.health();
-            case "GET /tasks/{id}" -> api.handle(request);
-            default -> throw new ProblemException(ProblemType.NOT_FOUND, "no route " + route);
+            // GET /health has its own route; any other method on it falls through to $default.
+            case "$default" -> {
+                if (!request.path().equals(HEALTH_PATH)) {
+                    throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());
+                }
+                yield request.method().equals("GET") ? api.health() : methodNotAllowed(request, "GET");
+            }
+            default -> throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());
         });
+    }
+
+    private static HttpResponse methodNotAllowed(HttpRequest request, String allow) {
+        return Problem.of(ProblemType.METHOD_NOT_ALLOWED, request.method() + " is not allowed here; use " + allow)
+                .withInstance(request.path()).toResponse().withHeader("Allow", allow);
     }
 }

@@ -7,9 +7,17 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.agenttasks.apigateway.ApiGatewayHttp;
 import dev.agenttasks.core.ServiceWiring;
+import dev.agenttasks.core.http.HttpRequest;
+import dev.agenttasks.core.http.HttpResponse;
+import dev.agenttasks.core.http.Problem;
+import dev.agenttasks.core.http.ProblemException;
+import dev.agenttasks.core.http.ProblemType;
 import dev.agenttasks.core.http.SubmitTaskApi;
 
-/** SubmitFunction: {@code POST /tasks}. */
+/**
+ * SubmitFunction: {@code POST /tasks}. The route is {@code ANY /tasks}, so another method is answered here
+ * with 405 and {@code Allow: POST} rather than by API Gateway's bare 404.
+ */
 public class SubmitTaskHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
     private final SubmitTaskApi api;
@@ -24,6 +32,16 @@ public class SubmitTaskHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return ApiGatewayHttp.handle(event, api::handle);
+        String route = ApiGatewayHttp.routeKey(event);
+        return ApiGatewayHttp.handle(event, request -> switch (route) {
+            case "ANY /tasks", "POST /tasks" -> request.method().equals("POST") ? api.handle(request)
+                    : methodNotAllowed(request, "POST");
+            default -> throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());
+        });
+    }
+
+    private static HttpResponse methodNotAllowed(HttpRequest request, String allow) {
+        return Problem.of(ProblemType.METHOD_NOT_ALLOWED, request.method() + " is not allowed here; use " + allow)
+                .withInstance(request.path()).toResponse().withHeader("Allow", allow);
     }
 }

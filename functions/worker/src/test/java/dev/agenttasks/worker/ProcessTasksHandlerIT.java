@@ -1,0 +1,109 @@
+package dev.agenttasks.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.agenttasks.core.ServiceWiring;
+import dev.agenttasks.core.aws.DynamoDbTaskRepository;
+import dev.agenttasks.core.aws.TaskMessages;
+import dev.agenttasks.core.routing.ModelRouter;
+import dev.agenttasks.core.task.Task;
+import dev.agenttasks.core.task.TaskStatus;
+import dev.agenttasks.submit.SubmitTaskHandler;
+
+/**
+ * WorkerFunction's handler fed events/sqs-batch.json against moto with the simulated provider. The first
+ * record carries a task submitted through SubmitTaskHandler; the second the sample's never-stored id.
+ */
+class ProcessTasksHandlerIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long WORKER_TIMEOUT_MILLIS = 120_000;
+
+    private ServiceWiring wiring;
+    private DynamoDbTaskRepository tasks;
+    private String taskId;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        wiring = MotoWiring.fresh();
+        tasks = new DynamoDbTaskRepository(wiring.aws().dynamoDb(), wiring.settings().tasksTable());
+        APIGatewayV2HTTPResponse submitted = new SubmitTaskHandler(wiring).handleRequest(
+                LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class), TestContext.withTimeout(30_000));
+        assertThat(submitted.getStatusCode()).isEqualTo(202);
+        taskId = JSON.readTree(submitted.getBody()).get("task_id").asText();
+    }
+
+    /** The sample batch with its first record pointing at the submitted task, plus a poison message. */
+    private SQSEvent batch() {
+        SQSEvent event = LambdaEvents.load("sqs-batch.json", SQSEvent.class);
+        List<SQSEvent.SQSMessage> records = new ArrayList<>(event.getRecords());
+        records.get(0).setBody(TaskMessages.body(taskId));
+        SQSEvent.SQSMessage poison = LambdaEvents.load("sqs-batch.json", SQSEvent.class).getRecords().get(1);
+        poison.setMessageId("0d5c2a8e-poison-4b7f-9a1e-3c6d8f0b2e4a");
+        poison.setBody("this is not a task message");
+        records.add(poison);
+        event.setRecords(records);
+        return event;
+    }
+
+    @Test
+    void aBatchCompletesItsTaskAndAcknowledgesUnknownAndPoisonMessages() {
+        SQSEvent event = batch();
+        String unknownId = TaskMessages.taskId(event.getRecords().get(1).getBody()).orElseThrow();
+
+        SQSBatchResponse response = new ProcessTasksHandler(wiring)
+                .handleRequest(event, TestContext.withTimeout(WORKER_TIMEOUT_MILLIS));
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        Task task = tasks.find(taskId).orElseThrow();
+        assertThat(task.status()).isEqualTo(TaskStatus.COMPLETE);
+        assertThat(task.model()).isEqualTo(ModelRouter.SMALL_MODEL).isEqualTo("llama-3.1-8b-instant");
+        assertThat(task.result()).startsWith("[simulated");
+        assertThat(task.costUsd()).isNotNull().isPositive();
+        assertThat(task.usage()).isNotNull();
+        assertThat(task.attempts()).isEqualTo(1);
+        assertThat(tasks.find(unknownId)).as("an unknown id is not created by the worker").isEmpty();
+    }
+
+    @Test
+    void aRedeliveredMessageForACompletedTaskIsAcknowledgedWithoutRunningItAgain() {
+        ProcessTasksHandler handler = new ProcessTasksHandler(wiring);
+        handler.handleRequest(batch(), TestContext.withTimeout(WORKER_TIMEOUT_MILLIS));
+        Task first = tasks.find(taskId).orElseThrow();
+
+        SQSBatchResponse again = handler.handleRequest(batch(), TestContext.withTimeout(WORKER_TIMEOUT_MILLIS));
+
+        assertThat(again.getBatchItemFailures()).isEmpty();
+        Task after = tasks.find(taskId).orElseThrow();
+        assertThat(after.attempts()).isEqualTo(first.attempts());
+        assertThat(after.updatedAt()).isEqualTo(first.updatedAt());
+    }
+
+    @Test
+    void recordsAreHandedBackUnstartedWhenTooLittleTimeIsLeft() {
+        SQSEvent event = batch();
+        long tooLittle = ProcessTasksHandler.MIN_TIME_TO_START.toMillis() - 1;
+
+        SQSBatchResponse response = new ProcessTasksHandler(wiring).handleRequest(event, TestContext.withTimeout(tooLittle));
+
+        assertThat(response.getBatchItemFailures())
+                .extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+                .containsExactlyElementsOf(event.getRecords().stream().map(SQSEvent.SQSMessage::getMessageId).toList());
+        Task task = tasks.find(taskId).orElseThrow();
+        assertThat(task.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(task.attempts()).as("not claimed, so no attempt counted").isZero();
+        assertThat(task.leaseOwner()).isNull();
+    }
+}
