@@ -44,8 +44,7 @@ class TemplateIT {
             "TASK_RETENTION_SECONDS",     // Settings.taskRetention: how long task records are kept
             "MAX_BODY_BYTES",             // ServiceWiring: POST /tasks body limit
             "MAX_TASK_CHARS",             // ServiceWiring: task text limit
-            "POWERTOOLS_SERVICE_NAME",    // conventional Lambda logging/metrics names
-            "POWERTOOLS_METRICS_NAMESPACE");
+            "RECONCILE_MAX_TASKS_PER_RUN"); // ServiceWiring.reconciler: due tasks handled per run
     /** Contract names that must never be set in AWS: secrets come from SSM, the rest is local-only. */
     private static final Set<String> NEVER_IN_TEMPLATE = Set.of("LLM_API_KEY", "AWS_ENDPOINT_URL", "PORT", "LOCAL_API_KEYS");
     /** Settings.DEFAULT_RETRY_MAX_ATTEMPTS and DESIGN.md's default. */
