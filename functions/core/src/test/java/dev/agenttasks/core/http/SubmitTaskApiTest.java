@@ -230,6 +230,16 @@ class SubmitTaskApiTest {
     }
 
     @Test
+    void aProblemEchoingAnUnpairedSurrogateStillEncodesAsUtf8() throws Exception {
+        HttpResponse response = api.submit(post(ALICE, "{\"task\":\"t\",\"a\\ud800\":1}"));
+
+        assertThat(response.status()).isEqualTo(422);
+        byte[] wire = response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(new String(wire, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(response.body());
+        assertThat(JSON.readTree(response.body()).at("/errors/0/pointer").asText()).isEqualTo("/a\ud800");
+    }
+
+    @Test
     void aLoneSurrogateInTheTaskIsNeverA5xx() {
         HttpResponse response = api.submit(post(ALICE, "{\"task\":\"a\\ud800b\"}"));
 
