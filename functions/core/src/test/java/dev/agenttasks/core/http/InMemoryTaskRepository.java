@@ -2,6 +2,7 @@ package dev.agenttasks.core.http;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,8 +58,9 @@ final class InMemoryTaskRepository implements TaskRepository {
 
     @Override
     public void markEnqueued(String taskId, Instant now) {
-        tasks.computeIfPresent(taskId, (id, t) -> copy(t, t.status(), now, t.model(), t.result(), t.error(), t.usage(),
-                t.costUsd(), t.durationMs(), t.attempts(), t.leaseOwner(), t.leaseExpiresAt(), now));
+        tasks.computeIfPresent(taskId, (id, t) -> t.status() != TaskStatus.PENDING ? t
+                : copy(t, t.status(), t.updatedAt(), t.model(), t.result(), t.error(), t.usage(), t.costUsd(),
+                        t.durationMs(), t.attempts(), t.leaseOwner(), t.leaseExpiresAt(), now));
     }
 
     @Override
@@ -102,16 +104,30 @@ final class InMemoryTaskRepository implements TaskRepository {
                 t.usage(), t.costUsd(), t.durationMs(), t.attempts(), null, null, t.enqueuedAt()));
     }
 
+    /** The reconciler's index is not modelled: the API tests never reach it. */
+    @Override
+    public List<DueTask> findDue(Instant now, int limit) {
+        throw new UnsupportedOperationException("the reconciler's index is not modelled in memory");
+    }
+
+    @Override
+    public boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant retryAt) {
+        throw new UnsupportedOperationException("the reconciler's index is not modelled in memory");
+    }
+
+    @Override
+    public void markRedriven(String taskId, Instant claimedDueAt, Instant now) {
+        throw new UnsupportedOperationException("the reconciler's index is not modelled in memory");
+    }
+
+    @Override
+    public UnleasedFailure failUnleased(String taskId, TaskError error, Instant now) {
+        throw new UnsupportedOperationException("the reconciler's index is not modelled in memory");
+    }
+
     /** Puts a task as it is, e.g. one another caller owns or one already expired. */
     void put(Task task) {
         tasks.put(task.id(), task);
-    }
-
-    /** Forgets the record of a send, as if the submission died between storing and enqueueing. */
-    void forgetEnqueue(String taskId) {
-        tasks.computeIfPresent(taskId, (id, t) -> copy(t, t.status(), t.updatedAt(), t.model(), t.result(),
-                t.error(), t.usage(), t.costUsd(), t.durationMs(), t.attempts(), t.leaseOwner(), t.leaseExpiresAt(),
-                null));
     }
 
     int size() {
