@@ -5,13 +5,16 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /** An RFC 9457 problem document, rendered as {@code application/problem+json}. */
 public record Problem(ProblemType type, String detail, String instance, List<FieldError> errors) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** ASCII only: a pointer or path echoed from the request may hold an unpaired surrogate, which UTF-8 cannot carry. */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
 
     /** One invalid field: a JSON pointer into the request body and what is wrong with it. */
     public record FieldError(String pointer, String detail) {

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -87,8 +88,9 @@ public final class SubmitTaskApi {
         try {
             json = STRICT_JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "the request body is not valid JSON: "
-                    + e.getOriginalMessage());
+            JsonLocation at = e.getLocation();
+            throw new ProblemException(ProblemType.MALFORMED_REQUEST, "the request body is not valid JSON"
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
         }
         if (json == null || !json.isObject()) {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "the request body must be a JSON object");
