@@ -110,9 +110,11 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         LocalSchedules schedules = new LocalSchedules();
+        Optional<Long> interval = given.get("LOCAL_SCHEDULE_INTERVAL_SECONDS")
+                .map(raw -> given.getLong("LOCAL_SCHEDULE_INTERVAL_SECONDS", 60, 1, 86_400));
         for (String id : functions.keySet()) {
             template.scheduleRateSeconds(id).ifPresent(seconds ->
-                    schedules.every(seconds, functions.get(id)));
+                    schedules.every(interval.orElse(seconds), functions.get(id)));
         }
         running.add(schedules);
 

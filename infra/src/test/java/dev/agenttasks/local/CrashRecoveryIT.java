@@ -1,0 +1,165 @@
+package dev.agenttasks.local;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import dev.agenttasks.localaws.SharedMotoServer;
+
+/**
+ * kill -9 of the whole local stack while 20 tasks are running, with moto surviving; a restart
+ * completes every task, each with one result and at most two provider calls.
+ */
+class CrashRecoveryIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String COMPLETION = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1764300000,"
+            + "\"model\":\"llama-3.3-70b-versatile\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+            + "\"content\":\"done\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":10,\"completion_tokens\":5,"
+            + "\"total_tokens\":15}}";
+    private WireMockServer provider;
+    private final List<Process> stacks = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        SharedMotoServer.get().reset();
+        provider = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        provider.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        stacks.forEach(Process::destroyForcibly);
+        provider.stop();
+    }
+
+    @Test
+    void everyTaskCompletesAfterAKillAndARestart() throws Exception {
+        provider.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(COMPLETION).withFixedDelay(120_000)));
+        int port = freePort();
+        Process first = startStack(port, "first");
+        String base = "http://127.0.0.1:" + port;
+        awaitHealthy(base);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(submit(base, "Explain crash recovery, variant " + i + ", with a worked example of leases."));
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                ids.stream().allMatch(id -> "running".equals(status(base, id))));
+
+        first.destroyForcibly();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        provider.resetMappings();
+        provider.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
+        startStack(port, "second");
+        awaitHealthy(base);
+
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() ->
+                ids.stream().allMatch(id -> "complete".equals(status(base, id))));
+        Map<String, Integer> callsPerTask = new HashMap<>();
+        for (LoggedRequest request : provider.findAll(com.github.tomakehurst.wiremock.client.WireMock
+                .postRequestedFor(urlEqualTo("/v1/chat/completions")))) {
+            String task = JSON.readTree(request.getBodyAsString()).get("messages").get(1).get("content").asText();
+            callsPerTask.merge(task, 1, Integer::sum);
+        }
+        assertThat(callsPerTask).hasSize(20);
+        assertThat(callsPerTask.values()).allSatisfy(calls -> assertThat(calls).isBetween(1, 2));
+        for (String id : ids) {
+            JsonNode task = task(base, id);
+            assertThat(task.get("result").asText()).isEqualTo("done");
+            assertThat(task.get("error").isNull()).isTrue();
+        }
+    }
+
+    private Process startStack(int port, String name) throws IOException {
+        Path log = Files.createTempFile("agent-tasks-" + name + "-", ".log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of("target", "agent-tasks-local.jar").toAbsolutePath().toString())
+                .directory(Path.of("..").toAbsolutePath().normalize().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        Map<String, String> env = builder.environment();
+        env.put("PORT", String.valueOf(port));
+        env.put("AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString());
+        env.put("LLM_PROVIDER", "openai");
+        env.put("LLM_BASE_URL", provider.baseUrl() + "/v1");
+        env.put("LLM_API_KEY", "test-key");
+        env.put("LLM_TIMEOUT_MS", "100000");
+        env.put("TASK_LEASE_SECONDS", "10");
+        env.put("LOCAL_SCHEDULE_INTERVAL_SECONDS", "5");
+        env.remove("LOCAL_API_KEYS");
+        Process process = builder.start();
+        stacks.add(process);
+        return process;
+    }
+
+    private static void awaitHealthy(String base) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    private static String submit(String base, String task) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/tasks"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("task", task)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(202);
+        return JSON.readTree(response.body()).get("task_id").asText();
+    }
+
+    private static String status(String base, String id) {
+        try {
+            return task(base, id).get("status").asText();
+        } catch (Exception e) {
+            return "unreachable";
+        }
+    }
+
+    private static JsonNode task(String base, String id) throws Exception {
+        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create(base + "/tasks/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
