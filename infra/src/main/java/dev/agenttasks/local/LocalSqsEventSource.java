@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -33,6 +34,8 @@ final class LocalSqsEventSource implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalSqsEventSource.class);
     private static final int LONG_POLL_SECONDS = 1;
+    static final int MAX_LOCAL_CONCURRENCY = 50;
+    static final int MAX_POLLERS = 3;
 
     private final SqsClient sqs;
     private final LocalResources.Queue queue;
@@ -41,6 +44,9 @@ final class LocalSqsEventSource implements AutoCloseable {
     private final String region;
     private final AtomicBoolean running = new AtomicBoolean();
     private final ExecutorService pollers;
+    private final ExecutorService invocations;
+    /** One permit per concurrent invocation; a poller takes one before it receives. */
+    private final Semaphore capacity;
 
     LocalSqsEventSource(SqsClient sqs, LocalResources.Queue queue, SqsEventSource mapping,
                         LocalFunction<SQSEvent, SQSBatchResponse> function, String region) {
@@ -49,24 +55,27 @@ final class LocalSqsEventSource implements AutoCloseable {
         this.mapping = mapping;
         this.function = function;
         this.region = region;
-        this.pollers = Executors.newFixedThreadPool(concurrency(), runnable -> {
-            Thread thread = new Thread(runnable, "sqs-poller-" + function.name());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.pollers = Executors.newFixedThreadPool(pollerCount(), daemon("sqs-poller-" + function.name()));
+        this.invocations = Executors.newCachedThreadPool(daemon("invoke-" + function.name()));
+        this.capacity = new Semaphore(concurrency());
     }
 
-    /** Lambda's MaximumConcurrency is at least 2; locally it is capped to keep one machine responsive. */
+    /** Lambda's MaximumConcurrency: at least 2, and no more than a local machine should run at once. */
     int concurrency() {
-        return Math.max(2, Math.min(mapping.maximumConcurrency(), 10));
+        return Math.max(2, Math.min(mapping.maximumConcurrency(), MAX_LOCAL_CONCURRENCY));
+    }
+
+    /** Like Lambda's pollers, a few receive for many concurrent invocations. */
+    private int pollerCount() {
+        return Math.min(concurrency(), MAX_POLLERS);
     }
 
     void start() {
         running.set(true);
-        for (int i = 0; i < concurrency(); i++) {
+        for (int i = 0; i < pollerCount(); i++) {
             pollers.submit(this::pollLoop);
         }
-        LOG.info("polling {} for {}: batch size {}, concurrency {}", queue.name(), function.name(),
+        LOG.info("polling {} for {}: batch size {}, up to {} concurrent invocations", queue.name(), function.name(),
                 mapping.batchSize(), concurrency());
     }
 
@@ -75,23 +84,43 @@ final class LocalSqsEventSource implements AutoCloseable {
     public void close() {
         running.set(false);
         pollers.shutdown();
+        invocations.shutdown();
         try {
-            if (!pollers.awaitTermination(function.timeoutSeconds() + 5L, TimeUnit.SECONDS)) {
+            long timeout = function.timeoutSeconds() + 5L;
+            if (!pollers.awaitTermination(timeout, TimeUnit.SECONDS)
+                    || !invocations.awaitTermination(timeout, TimeUnit.SECONDS)) {
                 LOG.warn("{} invocations still running after its timeout; abandoning them", function.name());
-                pollers.shutdownNow();
+                invocations.shutdownNow();
             }
         } catch (InterruptedException e) {
-            pollers.shutdownNow();
+            invocations.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        pollers.shutdownNow();
     }
 
     private void pollLoop() {
         while (running.get()) {
             try {
-                List<Message> messages = receive();
+                if (!capacity.tryAcquire(1, TimeUnit.SECONDS)) {
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            boolean handedOver = false;
+            try {
+                List<Message> messages = running.get() ? receive() : List.of();
                 if (!messages.isEmpty() && running.get()) {
-                    invoke(messages);
+                    invocations.submit(() -> {
+                        try {
+                            invoke(messages);
+                        } finally {
+                            capacity.release();
+                        }
+                    });
+                    handedOver = true;
                 } else if (!messages.isEmpty()) {
                     // Draining: leave them for the next start (they reappear after the visibility timeout).
                     LOG.info("shutting down; {} received message(s) left on the queue", messages.size());
@@ -101,8 +130,20 @@ final class LocalSqsEventSource implements AutoCloseable {
                     LOG.warn("polling {} failed: {}", queue.name(), e.toString());
                     pause();
                 }
+            } finally {
+                if (!handedOver) {
+                    capacity.release();
+                }
             }
         }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private List<Message> receive() {

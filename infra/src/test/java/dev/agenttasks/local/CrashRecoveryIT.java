@@ -52,7 +52,9 @@ class CrashRecoveryIT {
     @BeforeEach
     void setUp() {
         SharedMotoServer.get().reset();
-        provider = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        // Delayed answers must not hold the stand-in's threads, or the restarted stack's calls would queue.
+        provider = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")
+                .containerThreads(100).asynchronousResponseEnabled(true).asynchronousResponseThreads(20));
         provider.start();
     }
 

@@ -147,6 +147,18 @@ public final class DynamoDbTaskRepository implements TaskRepository {
     }
 
     @Override
+    public boolean renewLease(String taskId, String leaseOwner, Instant now, Duration lease) {
+        return conditionalUpdate(taskId,
+                "SET #expires = :expires, #updated = :now, #due = :expires",
+                "#status = :running AND #owner = :owner",
+                Map.of("#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#status", STATUS, "#owner", LEASE_OWNER,
+                        "#due", DUE_AT),
+                Map.of(":expires", n(now.plus(lease).toEpochMilli()), ":now", n(now.toEpochMilli()),
+                        ":running", s(TaskStatus.RUNNING.value()), ":owner", s(leaseOwner)),
+                "renew lease").isPresent();
+    }
+
+    @Override
     public boolean complete(String taskId, String leaseOwner, TaskOutcome outcome, Instant now) {
         Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#owner", LEASE_OWNER,
                 "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#model", MODEL, "#result", RESULT,

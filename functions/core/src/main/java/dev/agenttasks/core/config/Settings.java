@@ -17,7 +17,7 @@ public final class Settings {
     public static final int DEFAULT_RETRY_MAX_ATTEMPTS = 5;
     public static final long DEFAULT_RETRY_BASE_DELAY_MS = 1_000;
     public static final long DEFAULT_RETRY_MAX_DELAY_MS = 60_000;
-    public static final int DEFAULT_TASK_LEASE_SECONDS = 150;
+    public static final int DEFAULT_TASK_LEASE_SECONDS = 60;
     public static final long DEFAULT_LLM_TIMEOUT_MS = 30_000;
     public static final long DEFAULT_IDEMPOTENCY_TTL_SECONDS = 86_400;
     public static final long DEFAULT_TASK_RETENTION_SECONDS = 7 * 86_400;

@@ -44,6 +44,9 @@ public interface TaskRepository {
      */
     boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease);
 
+    /** Extends the lease to {@code now + lease}, only while {@code leaseOwner} holds it (a heartbeat). */
+    boolean renewLease(String taskId, String leaseOwner, Instant now, Duration lease);
+
     /** running → complete, only while {@code leaseOwner} holds the lease. */
     boolean complete(String taskId, String leaseOwner, TaskOutcome outcome, Instant now);
 

@@ -7,6 +7,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
@@ -57,6 +61,11 @@ public final class TaskProcessor {
     private final Backoff backoff;
     private final Clock clock;
     private final Options options;
+    private final ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(1, runnable -> {
+        Thread thread = new Thread(runnable, "lease-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /** Limits: provider calls per task, the lease, the per-call timeout and the task's maximum age. */
     public record Options(int maxAttempts, Duration lease, Duration callTimeout, Duration maxTaskAge) {
@@ -114,8 +123,14 @@ public final class TaskProcessor {
                     throw new LeaseLostException();
                 }
                 calls.incrementAndGet();
-                return llm.complete(new LlmRequest(route.model(), List.of(ChatMessage.system(SYSTEM_PROMPT),
-                        ChatMessage.user(task.input())), maxTokens, callTimeout(task, invocation)));
+                LlmRequest request = new LlmRequest(route.model(), List.of(ChatMessage.system(SYSTEM_PROMPT),
+                        ChatMessage.user(task.input())), maxTokens, callTimeout(task, invocation));
+                ScheduledFuture<?> heartbeat = startHeartbeat(taskId, leaseOwner);
+                try {
+                    return llm.complete(request);
+                } finally {
+                    heartbeat.cancel(false);
+                }
             }).get();
             long duration = Duration.between(started, clock.instant()).toMillis();
             BigDecimal cost = prices.cost(response.model() == null ? route.model() : response.model(), response.usage())
@@ -134,6 +149,23 @@ public final class TaskProcessor {
         } catch (LlmException e) {
             return afterFailure(task, leaseOwner, e, attemptsMade.getAsInt(), plannedWait.get(), started);
         }
+    }
+
+    /**
+     * Renews the lease every third of its length while a provider call runs, so a slow call never lets
+     * another worker take a live task over; a dead worker stops renewing and its lease runs out.
+     */
+    private ScheduledFuture<?> startHeartbeat(String taskId, String leaseOwner) {
+        long period = Math.max(1_000, options.lease().toMillis() / 3);
+        return heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                if (!tasks.renewLease(taskId, leaseOwner, clock.instant(), options.lease())) {
+                    LOG.warn("task {} lease lost during the provider call; its result will be dropped", taskId);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("task {} lease renewal failed: {}", taskId, e.toString());
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
     }
 
     /** Decides whether to retry inside this invocation; plans the wait either way. */

@@ -86,6 +86,12 @@ final class InMemoryTaskRepository implements TaskRepository {
     }
 
     @Override
+    public boolean renewLease(String taskId, String leaseOwner, Instant now, Duration lease) {
+        return fenced(taskId, leaseOwner, t -> copy(t, t.status(), now, t.model(), t.result(), t.error(), t.usage(),
+                t.costUsd(), t.durationMs(), t.attempts(), leaseOwner, now.plus(lease), t.enqueuedAt()));
+    }
+
+    @Override
     public boolean complete(String taskId, String leaseOwner, TaskOutcome outcome, Instant now) {
         return fenced(taskId, leaseOwner, t -> copy(t, TaskStatus.COMPLETE, now, outcome.model(), outcome.result(),
                 null, outcome.usage(), outcome.costUsd(), outcome.durationMs(), t.attempts(), null, null,

@@ -281,6 +281,25 @@ class TaskProcessorIT {
     }
 
     @Test
+    void aLiveWorkerKeepsItsLeaseThroughACallLongerThanTheLease() throws Exception {
+        providerAnswers(ok().withFixedDelay(8_000));
+        ServiceWiring shortLease = wiring(Map.of("TASK_LEASE_SECONDS", "5"));
+        Task task = stored();
+        var processing = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                shortLease.taskProcessor(provider).process(task.id(), InvocationClock.unlimited()));
+
+        // Past the first lease's end, a second worker finds the lease renewed and cannot take over.
+        await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(7)).until(() -> true);
+        boolean takenOver = tasks.claim(task.id(), "second-worker", Instant.now(), Duration.ofSeconds(5)).claimed();
+        ProcessResult result = processing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(takenOver).isFalse();
+        assertThat(result.reason()).isEqualTo("complete");
+        assertThat(current(task).status()).isEqualTo(TaskStatus.COMPLETE);
+        assertThat(providerCalls()).isEqualTo(1);
+    }
+
+    @Test
     void aDuplicateDeliveryOfACompleteTaskCallsNobody() {
         providerAnswers(ok());
         Task task = stored();
