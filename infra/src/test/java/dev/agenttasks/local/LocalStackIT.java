@@ -192,5 +192,70 @@ class LocalStackIT {
         assertThat(json(reused).get("type").asText()).isEqualTo("urn:agent-tasks:problem:idempotency-key-reused");
         assertThat(otherCaller.statusCode()).isEqualTo(202);
         assertThat(json(otherCaller).get("task_id").asText()).isNotIn(ids);
+        String id = ids.iterator().next();
+        String bobsId = json(otherCaller).get("task_id").asText();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                "complete".equals(json(send("GET", "/tasks/" + id, "alice-token", null)).get("status").asText())
+                        && "complete".equals(json(send("GET", "/tasks/" + bobsId, "bob-token", null)).get("status").asText()));
+        // One call for alice's 24 submissions, one for bob's own task with the same text.
+        provider.verify(2, postRequestedFor(urlEqualTo("/openai/v1/chat/completions"))
+                .withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("Summarise the design of a lease.")));
+    }
+
+    @Test
+    void malformedRequestsGetTheRightProblemAndTheServiceKeepsWorking() throws Exception {
+        record Case(String method, String path, String contentType, byte[] body, int status, String type) {
+        }
+        byte[] tooLarge = ("{\"task\":\"" + "x".repeat(300 * 1024) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] longTask = ("{\"task\":\"" + "y".repeat(32_001) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<Case> cases = List.of(
+                new Case("POST", "/tasks", "application/json", "{\"task\":".getBytes(), 400, "malformed-request"),
+                new Case("POST", "/tasks", "application/json", "[\"task\"]".getBytes(), 400, "malformed-request"),
+                new Case("POST", "/tasks", "application/json", "{\"task\":\"a\",\"task\":\"b\"}".getBytes(), 400, "malformed-request"),
+                new Case("POST", "/tasks", "application/json", new byte[] {(byte) 0xff, (byte) 0xfe, '{', '}'}, 400, "malformed-request"),
+                new Case("POST", "/tasks", "application/json", new byte[0], 400, "malformed-request"),
+                new Case("POST", "/tasks", "text/plain", "{\"task\":\"x\"}".getBytes(), 415, "unsupported-media-type"),
+                new Case("POST", "/tasks", null, "{\"task\":\"x\"}".getBytes(), 415, "unsupported-media-type"),
+                new Case("POST", "/tasks", "application/json", tooLarge, 413, "payload-too-large"),
+                new Case("POST", "/tasks", "application/json", longTask, 413, "payload-too-large"),
+                new Case("POST", "/tasks", "application/json", "{\"task\":\"  \"}".getBytes(), 422, "validation-failed"),
+                new Case("POST", "/tasks", "application/json", "{\"task\":42}".getBytes(), 422, "validation-failed"),
+                new Case("POST", "/tasks", "application/json", "{\"task\":\"x\",\"max_tokens\":0}".getBytes(), 422, "validation-failed"),
+                new Case("POST", "/tasks", "application/json", "{\"task\":\"x\",\"user_id\":\"mallory\"}".getBytes(), 422, "validation-failed"),
+                new Case("POST", "/tasks", "application/json", "{\"task\":\"x\",\"idempotency_key\":\"\"}".getBytes(), 400, "invalid-idempotency-key"),
+                new Case("GET", "/tasks/not-an-id", null, null, 404, "task-not-found"),
+                new Case("GET", "/tasks/aaaaaaaaaaaaaaaaaaaaaaaaaa", null, null, 404, "task-not-found"),
+                new Case("GET", "/nothing/here", null, null, 404, "not-found"),
+                new Case("DELETE", "/tasks", null, null, 405, "method-not-allowed"),
+                new Case("PUT", "/tasks/aaaaaaaaaaaaaaaaaaaaaaaaaa", "application/json", "{}".getBytes(), 405, "method-not-allowed"));
+        for (Case c : cases) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + c.path()))
+                    .header("Authorization", "Bearer alice-token")
+                    .method(c.method(), c.body() == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(c.body()));
+            if (c.contentType() != null) {
+                request.header("Content-Type", c.contentType());
+            }
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            String what = c.method() + " " + c.path() + " " + c.contentType() + " -> " + response.body();
+            assertThat(response.statusCode()).as(what).isEqualTo(c.status());
+            assertThat(response.headers().firstValue("Content-Type")).as(what).hasValue("application/problem+json");
+            JsonNode problem = json(response);
+            assertThat(problem.get("type").asText()).as(what).isEqualTo("urn:agent-tasks:problem:" + c.type());
+            assertThat(problem.get("status").asInt()).as(what).isEqualTo(c.status());
+            assertThat(response.body()).as(what).doesNotContain("Exception", "dev.agenttasks", "java.");
+        }
+        HttpResponse<String> idempotent = send("POST", "/tasks", "alice-token", "{\"task\":\"x\"}");
+        HttpResponse<String> badKey = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/tasks"))
+                .header("Authorization", "Bearer alice-token").header("Content-Type", "application/json")
+                .header("Idempotency-Key", "x".repeat(256))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"x\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(badKey.statusCode()).isEqualTo(400);
+        assertThat(json(badKey).get("type").asText()).isEqualTo("urn:agent-tasks:problem:invalid-idempotency-key");
+
+        String id = submit("What is resilience?");
+        assertThat(idempotent.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() ->
+                "complete".equals(json(send("GET", "/tasks/" + id, "alice-token", null)).get("status").asText()));
     }
 }
