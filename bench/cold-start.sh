@@ -10,11 +10,11 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 moto_server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
 moto_pid=$!
 trap 'kill $moto_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
 for _ in $(seq 1 100); do curl -sf "$AWS_ENDPOINT_URL/moto-api/" >/dev/null && break; sleep 0.1; done
-aws dynamodb create-table --table-name TasksTable --billing-mode PAY_PER_REQUEST \
+aws --endpoint-url "$AWS_ENDPOINT_URL" dynamodb create-table --table-name TasksTable --billing-mode PAY_PER_REQUEST \
   --attribute-definitions AttributeName=pk,AttributeType=S --key-schema AttributeName=pk,KeyType=HASH >/dev/null
-queue_url=$(aws sqs create-queue --queue-name TaskQueue --query QueueUrl --output text)
+queue_url=$(aws --endpoint-url "$AWS_ENDPOINT_URL" sqs create-queue --queue-name TaskQueue --query QueueUrl --output text)
 export TASKS_TABLE=TasksTable BREAKER_TABLE=BreakerTable TASK_QUEUE_URL="$queue_url" TASK_DLQ_URL="$queue_url"
 export LLM_PROVIDER=simulated SIMULATED_LATENCY_MS=0
 export JAVA_TOOL_OPTIONS="-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
@@ -26,11 +26,13 @@ javac -q -d bench/target -cp functions/worker/target/worker-function.jar bench/C
 # A stored task for the status and worker events.
 task_id=$(python3 -c 'import secrets; a="abcdefghijklmnopqrstuvwxyz234567"; print("".join(secrets.choice(a) for _ in range(26)))')
 now=$(date +%s%3N)
-sed -e "s/\"routeKey\": *\"[^\"]*\"/\"routeKey\": \"POST \/tasks\"/" events/submit-task.json >"$work/submit.json"
 owner=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print("iam:"+e["requestContext"]["authorizer"]["iam"]["userArn"])' events/get-task.json)
-python3 - "$task_id" "$work" events/get-task.json events/sqs-batch.json <<'PY'
+python3 - "$task_id" "$work" events/get-task.json events/sqs-batch.json events/submit-task.json <<'PY'
 import json, sys
-task_id, work, get_file, sqs_file = sys.argv[1:]
+task_id, work, get_file, sqs_file, submit_file = sys.argv[1:]
+submit = json.load(open(submit_file))
+submit["headers"].pop("idempotency-key", None)  # every run creates a task, none replays
+json.dump(submit, open(work + "/submit.json", "w"))
 e = json.load(open(get_file))
 e["pathParameters"] = {"id": task_id}
 e["rawPath"] = "/tasks/" + task_id
@@ -42,7 +44,7 @@ s["Records"][0]["body"] = json.dumps({"taskId": task_id})
 json.dump(s, open(work + "/sqs.json", "w"))
 PY
 put_task() {
-  aws dynamodb put-item --table-name TasksTable --item "{\"pk\":{\"S\":\"task#$task_id\"},\"kind\":{\"S\":\"task\"},\"task_id\":{\"S\":\"$task_id\"},\"owner\":{\"S\":\"$owner\"},\"input\":{\"S\":\"What is a cold start?\"},\"status\":{\"S\":\"pending\"},\"created_at\":{\"N\":\"$(date +%s%3N)\"},\"updated_at\":{\"N\":\"$now\"},\"attempts\":{\"N\":\"0\"}}" >/dev/null
+  aws --endpoint-url "$AWS_ENDPOINT_URL" dynamodb put-item --table-name TasksTable --item "{\"pk\":{\"S\":\"task#$task_id\"},\"kind\":{\"S\":\"task\"},\"task_id\":{\"S\":\"$task_id\"},\"owner\":{\"S\":\"$owner\"},\"input\":{\"S\":\"What is a cold start?\"},\"status\":{\"S\":\"pending\"},\"created_at\":{\"N\":\"$(date +%s%3N)\"},\"updated_at\":{\"N\":\"$now\"},\"attempts\":{\"N\":\"0\"}}" >/dev/null
 }
 
 measure() {
@@ -63,5 +65,6 @@ measure status functions/status/target/status-function.jar dev.agenttasks.status
 measure worker functions/worker/target/worker-function.jar dev.agenttasks.worker.ProcessTasksHandler \
   com.amazonaws.services.lambda.runtime.events.SQSEvent "$work/sqs.json"
 for jar in functions/*/target/*-function.jar infra/target/agent-tasks-local.jar; do
+  case "$jar" in */original-*) continue ;; esac
   echo "{\"jar\":\"$jar\",\"bytes\":$(stat -c %s "$jar")}"
 done
