@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -167,14 +166,10 @@ public final class LocalStack implements AutoCloseable {
 
     /** template.yaml from the working directory or a parent, else the copy packaged in this jar. */
     static SamTemplate loadTemplate() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            Path candidate = dir.resolve("template.yaml");
-            if (Files.isRegularFile(candidate)) {
-                LOG.info("using {}", candidate);
-                return SamTemplate.load(candidate);
-            }
-            dir = dir.getParent();
+        Optional<Path> onDisk = SamTemplate.locate(Path.of(""));
+        if (onDisk.isPresent()) {
+            LOG.info("using {}", onDisk.get());
+            return SamTemplate.load(onDisk.get());
         }
         try (InputStream packaged = LocalStack.class.getResourceAsStream("/template.yaml")) {
             if (packaged == null) {

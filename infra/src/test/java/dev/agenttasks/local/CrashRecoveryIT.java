@@ -8,14 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,10 +64,9 @@ class CrashRecoveryIT {
     void everyTaskCompletesAfterAKillAndARestart() throws Exception {
         provider.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(COMPLETION).withFixedDelay(120_000)));
-        int port = freePort();
-        Process first = startStack(port, "first");
+        int port = StackProcess.freePort();
+        Process first = startStack(port);
         String base = "http://127.0.0.1:" + port;
-        awaitHealthy(base);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             ids.add(submit(base, "Explain crash recovery, variant " + i + ", with a worked example of leases."));
@@ -84,8 +79,7 @@ class CrashRecoveryIT {
         provider.resetMappings();
         provider.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBody(COMPLETION)));
-        startStack(port, "second");
-        awaitHealthy(base);
+        startStack(port);
 
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() ->
                 ids.stream().allMatch(id -> "complete".equals(status(base, id))));
@@ -104,37 +98,18 @@ class CrashRecoveryIT {
         }
     }
 
-    private Process startStack(int port, String name) throws IOException {
-        Path log = Files.createTempFile("agent-tasks-" + name + "-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", Path.of("target", "agent-tasks-local.jar").toAbsolutePath().toString())
-                .directory(Path.of("..").toAbsolutePath().normalize().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("PORT", String.valueOf(port));
-        env.put("AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString());
-        env.put("LLM_PROVIDER", "openai");
-        env.put("LLM_BASE_URL", provider.baseUrl() + "/v1");
-        env.put("LLM_API_KEY", "test-key");
-        env.put("LLM_TIMEOUT_MS", "100000");
-        env.put("TASK_LEASE_SECONDS", "10");
-        env.put("LOCAL_SCHEDULE_INTERVAL_SECONDS", "5");
-        env.remove("LOCAL_API_KEYS");
-        Process process = builder.start();
-        stacks.add(process);
-        return process;
-    }
-
-    private static void awaitHealthy(String base) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+    private Process startStack(int port) throws IOException {
+        StackProcess stack = StackProcess.start(port, Map.of(
+                "AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString(),
+                "LLM_PROVIDER", "openai",
+                "LLM_BASE_URL", provider.baseUrl() + "/v1",
+                "LLM_API_KEY", "test-key",
+                "LLM_TIMEOUT_MS", "100000",
+                "TASK_LEASE_SECONDS", "10",
+                "LOCAL_SCHEDULE_INTERVAL_SECONDS", "5"));
+        stacks.add(stack.process);
+        stack.awaitHealthy();
+        return stack.process;
     }
 
     private static String submit(String base, String task) throws Exception {
@@ -159,9 +134,4 @@ class CrashRecoveryIT {
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

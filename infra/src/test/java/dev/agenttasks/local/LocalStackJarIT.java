@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -44,23 +43,11 @@ class LocalStackJarIT {
 
     @Test
     void runsATaskAndStopsEverythingOnSigterm() throws Exception {
-        Path jar = Path.of("target", "agent-tasks-local.jar").toAbsolutePath();
-        assertThat(jar).as("the shaded jar is built in the package phase").exists();
-        int port = freePort();
-        log = Files.createTempFile("agent-tasks-local-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-jar", jar.toString())
-                .directory(Path.of("..").toAbsolutePath().normalize().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().put("PORT", String.valueOf(port));
-        builder.environment().put("LLM_PROVIDER", "simulated");
-        builder.environment().remove("AWS_ENDPOINT_URL");
-        builder.environment().remove("LOCAL_API_KEYS");
-        stack = builder.start();
-        String base = "http://127.0.0.1:" + port;
-
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-                .until(() -> healthStatus(base) == 200);
+        assertThat(Path.of("target", "agent-tasks-local.jar")).as("the shaded jar is built in the package phase").exists();
+        StackProcess started = StackProcess.start(StackProcess.freePort(), Map.of("LLM_PROVIDER", "simulated"));
+        stack = started.process;
+        log = started.log;
+        String base = started.awaitHealthy().base;
         HttpResponse<String> submitted = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/tasks"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"What is a walking skeleton?\"}")).build(),
@@ -89,25 +76,6 @@ class LocalStackJarIT {
                 HttpResponse.BodyHandlers.ofString()).body());
     }
 
-    private static int healthStatus(String base) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
 
-    private static String javaExecutable() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -33,6 +33,17 @@ public final class SamTemplate {
         this.root = root;
     }
 
+    /** template.yaml in {@code start} or the nearest parent directory that has one. */
+    public static Optional<Path> locate(Path start) {
+        for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("template.yaml");
+            if (Files.isRegularFile(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
     public static SamTemplate load(Path path) {
         try (Reader reader = Files.newBufferedReader(path)) {
             return parse(reader);

@@ -1,6 +1,5 @@
 package dev.agenttasks.localaws;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -37,14 +36,7 @@ public final class SharedMotoServer {
 
     /** template.yaml in the working directory or the nearest parent that has one. */
     public static Path findTemplate() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            Path candidate = dir.resolve("template.yaml");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("template.yaml not found in " + Path.of("").toAbsolutePath() + " or above");
+        return SamTemplate.locate(Path.of("")).orElseThrow(() -> new IllegalStateException(
+                "template.yaml not found in " + Path.of("").toAbsolutePath() + " or above"));
     }
 }

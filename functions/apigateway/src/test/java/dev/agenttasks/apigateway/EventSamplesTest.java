@@ -15,9 +15,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.agenttasks.core.http.HttpRequest;
 import dev.agenttasks.core.task.TaskIds;
+import dev.agenttasks.testkit.LambdaEvents;
 
 /**
  * The sample events keep AWS's shapes (so {@code sam local invoke} and the handler tests see what AWS sends),

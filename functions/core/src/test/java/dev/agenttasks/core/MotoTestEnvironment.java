@@ -5,9 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.agenttasks.core.config.Settings;
-import dev.agenttasks.localaws.LocalAws;
-import dev.agenttasks.localaws.LocalResources;
-import dev.agenttasks.localaws.SharedMotoServer;
+import dev.agenttasks.testkit.MotoEnvironment;
 
 /** Settings pointing at a freshly reset moto server with the template's tables and queues. */
 public final class MotoTestEnvironment {
@@ -16,14 +14,7 @@ public final class MotoTestEnvironment {
     }
 
     public static Settings freshSettings(Map<String, String> extra) {
-        LocalResources resources = SharedMotoServer.freshResources();
-        Map<String, String> env = new HashMap<>(resources.environment());
-        env.put("AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString());
-        env.put("AWS_REGION", LocalAws.REGION);
-        env.put("AWS_ACCESS_KEY_ID", LocalAws.ACCESS_KEY);
-        env.put("AWS_SECRET_ACCESS_KEY", LocalAws.SECRET_KEY);
-        env.put("LLM_PROVIDER", "simulated");
-        env.put("SIMULATED_LATENCY_MS", "0");
+        Map<String, String> env = new HashMap<>(MotoEnvironment.fresh());
         env.putAll(extra);
         return Settings.of(env);
     }

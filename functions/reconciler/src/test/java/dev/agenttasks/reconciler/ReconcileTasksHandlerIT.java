@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -18,19 +17,14 @@ import dev.agenttasks.core.aws.DynamoDbTaskRepository;
 import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskIds;
-import dev.agenttasks.localaws.LocalAws;
-import dev.agenttasks.localaws.SharedMotoServer;
+import dev.agenttasks.testkit.MotoEnvironment;
 
 /** The handler as Lambda (and the local stack) builds it: wiring from settings, one run per scheduled event. */
 class ReconcileTasksHandlerIT {
 
     @Test
     void aScheduledEventRunsOnePassAndReturnsItsCounts() {
-        Map<String, String> env = new HashMap<>(SharedMotoServer.freshResources().environment());
-        env.put("AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString());
-        env.put("AWS_REGION", LocalAws.REGION);
-        env.put("AWS_ACCESS_KEY_ID", LocalAws.ACCESS_KEY);
-        env.put("AWS_SECRET_ACCESS_KEY", LocalAws.SECRET_KEY);
+        Map<String, String> env = MotoEnvironment.fresh();
         Instant created = Instant.parse("2026-11-28T10:00:00Z");
         ServiceWiring wiring = new ServiceWiring(Settings.of(env),
                 Clock.fixed(created.plus(Duration.ofMinutes(5)), ZoneOffset.UTC));

@@ -2,6 +2,7 @@ package dev.agenttasks.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,7 +17,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.agenttasks.core.ServiceWiring;
+import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.submit.SubmitTaskHandler;
+import dev.agenttasks.testkit.LambdaEvents;
+import dev.agenttasks.testkit.MotoEnvironment;
+import dev.agenttasks.testkit.TestContext;
 
 /**
  * StatusFunction's handler fed events/get-task.json and events/health.json against moto; the task is
@@ -31,7 +36,7 @@ class GetTaskHandlerIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        ServiceWiring wiring = MotoWiring.fresh();
+        ServiceWiring wiring = new ServiceWiring(Settings.of(MotoEnvironment.fresh()), Clock.systemUTC());
         handler = new GetTaskHandler(wiring);
         APIGatewayV2HTTPResponse submitted = new SubmitTaskHandler(wiring).handleRequest(
                 LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class), TestContext.withTimeout(30_000));

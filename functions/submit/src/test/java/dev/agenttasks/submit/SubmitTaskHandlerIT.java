@@ -2,6 +2,7 @@ package dev.agenttasks.submit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,9 +20,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agenttasks.core.ServiceWiring;
 import dev.agenttasks.core.aws.DynamoDbTaskRepository;
 import dev.agenttasks.core.aws.TaskMessages;
+import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskIds;
 import dev.agenttasks.core.task.TaskStatus;
+import dev.agenttasks.testkit.LambdaEvents;
+import dev.agenttasks.testkit.MotoEnvironment;
+import dev.agenttasks.testkit.TestContext;
+
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -40,7 +46,7 @@ class SubmitTaskHandlerIT {
 
     @BeforeEach
     void setUp() {
-        wiring = MotoWiring.fresh();
+        wiring = new ServiceWiring(Settings.of(MotoEnvironment.fresh()), Clock.systemUTC());
         handler = new SubmitTaskHandler(wiring);
         dynamoDb = wiring.aws().dynamoDb();
         sqs = wiring.aws().sqs();

@@ -2,6 +2,7 @@ package dev.agenttasks.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,10 +18,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agenttasks.core.ServiceWiring;
 import dev.agenttasks.core.aws.DynamoDbTaskRepository;
 import dev.agenttasks.core.aws.TaskMessages;
+import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.core.routing.ModelRouter;
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskStatus;
 import dev.agenttasks.submit.SubmitTaskHandler;
+import dev.agenttasks.testkit.LambdaEvents;
+import dev.agenttasks.testkit.MotoEnvironment;
+import dev.agenttasks.testkit.TestContext;
 
 /**
  * WorkerFunction's handler fed events/sqs-batch.json against moto with the simulated provider. The first
@@ -37,7 +42,7 @@ class ProcessTasksHandlerIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        wiring = MotoWiring.fresh();
+        wiring = new ServiceWiring(Settings.of(MotoEnvironment.fresh()), Clock.systemUTC());
         tasks = new DynamoDbTaskRepository(wiring.aws().dynamoDb(), wiring.settings().tasksTable());
         APIGatewayV2HTTPResponse submitted = new SubmitTaskHandler(wiring).handleRequest(
                 LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class), TestContext.withTimeout(30_000));

@@ -1,4 +1,4 @@
-package dev.agenttasks.apigateway;
+package dev.agenttasks.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,16 +9,18 @@ import java.nio.file.Path;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 
+import dev.agenttasks.localaws.SharedMotoServer;
+
 /**
  * Loads the sample events in {@code events/} the way the Lambda Java runtime turns an invocation's JSON
  * into the handler's event type (aws-lambda-java-serialization), so tests see what the handler sees in AWS.
  */
-final class LambdaEvents {
+public final class LambdaEvents {
 
     private LambdaEvents() {
     }
 
-    static <T> T load(String fileName, Class<T> type) {
+    public static <T> T load(String fileName, Class<T> type) {
         PojoSerializer<T> serializer = LambdaEventSerializers.serializerFor(type, LambdaEvents.class.getClassLoader());
         try (InputStream in = Files.newInputStream(file(fileName))) {
             return serializer.fromJson(in);
@@ -27,15 +29,8 @@ final class LambdaEvents {
         }
     }
 
-    /** {@code events/<fileName>} of the repository (the nearest directory above that holds template.yaml). */
-    static Path file(String fileName) {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve("template.yaml"))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException("no template.yaml in " + Path.of("").toAbsolutePath() + " or above");
-        }
-        return dir.resolve("events").resolve(fileName);
+    /** {@code events/<fileName>} of the repository (beside template.yaml). */
+    public static Path file(String fileName) {
+        return SharedMotoServer.findTemplate().resolveSibling("events").resolve(fileName);
     }
 }

@@ -1,4 +1,4 @@
-package dev.agenttasks.status;
+package dev.agenttasks.testkit;
 
 import java.util.function.LongSupplier;
 
@@ -8,7 +8,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 
 /** A Lambda {@link Context} for tests: a fixed request id and the remaining time the test chooses. */
-final class TestContext implements Context {
+public final class TestContext implements Context {
 
     private final LongSupplier remainingMillis;
 
@@ -17,7 +17,7 @@ final class TestContext implements Context {
     }
 
     /** Remaining time counting down from {@code timeoutMillis}, as Lambda's does from the function's Timeout. */
-    static TestContext withTimeout(long timeoutMillis) {
+    public static TestContext withTimeout(long timeoutMillis) {
         long deadline = System.nanoTime() / 1_000_000 + timeoutMillis;
         return new TestContext(() -> Math.max(0, deadline - System.nanoTime() / 1_000_000));
     }

@@ -1,22 +1,20 @@
-package dev.agenttasks.submit;
+package dev.agenttasks.testkit;
 
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.agenttasks.core.ServiceWiring;
-import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.localaws.LocalAws;
 import dev.agenttasks.localaws.LocalResources;
 import dev.agenttasks.localaws.SharedMotoServer;
 
-/** Wiring whose settings point at a freshly reset moto server with the template's tables and queues. */
-final class MotoWiring {
+/** The environment of a freshly reset moto server with the template's tables and queues. */
+public final class MotoEnvironment {
 
-    private MotoWiring() {
+    private MotoEnvironment() {
     }
 
-    static ServiceWiring fresh() {
+    /** Resets the JVM's moto server, provisions template.yaml, and returns the functions' variables. */
+    public static Map<String, String> fresh() {
         LocalResources resources = SharedMotoServer.freshResources();
         Map<String, String> env = new HashMap<>(resources.environment());
         env.put("AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString());
@@ -25,6 +23,6 @@ final class MotoWiring {
         env.put("AWS_SECRET_ACCESS_KEY", LocalAws.SECRET_KEY);
         env.put("LLM_PROVIDER", "simulated");
         env.put("SIMULATED_LATENCY_MS", "0");
-        return new ServiceWiring(Settings.of(env), Clock.systemUTC());
+        return env;
     }
 }
