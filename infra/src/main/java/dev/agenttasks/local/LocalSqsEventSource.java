@@ -202,7 +202,14 @@ final class LocalSqsEventSource implements AutoCloseable {
             }
         }
         if (!done.isEmpty()) {
-            sqs.deleteMessageBatch(b -> b.queueUrl(queue.url()).entries(done));
+            try {
+                var result = sqs.deleteMessageBatch(b -> b.queueUrl(queue.url()).entries(done));
+                result.failed().forEach(f -> LOG.warn("could not delete message {} from {}: {}; it will be redelivered",
+                        f.id(), queue.name(), f.message()));
+            } catch (RuntimeException e) {
+                LOG.warn("could not delete {} processed message(s) from {}; they will be redelivered: {}",
+                        done.size(), queue.name(), e.toString());
+            }
         }
     }
 

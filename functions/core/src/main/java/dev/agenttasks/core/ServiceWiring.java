@@ -58,10 +58,20 @@ public final class ServiceWiring {
                 new SqsTaskQueue(aws.sqs(), settings.taskQueueUrl()),
                 clock,
                 settings.idempotencyTtl(),
-                settings.taskRetention());
+                taskRetention());
         return new SubmitTaskApi(service,
                 settings.getInt("MAX_BODY_BYTES", SubmitTaskApi.DEFAULT_MAX_BODY_BYTES, 1_024, 10 * 1024 * 1024),
-                settings.getInt("MAX_TASK_CHARS", SubmitTaskApi.DEFAULT_MAX_TASK_CHARS, 1, 1_000_000));
+                // A task item must stay under DynamoDB's 400 KB: 100,000 characters is at most 300 KB of UTF-8.
+                settings.getInt("MAX_TASK_CHARS", SubmitTaskApi.DEFAULT_MAX_TASK_CHARS, 1, 100_000));
+    }
+
+    /**
+     * How long a task record lives: {@code TASK_RETENTION_SECONDS}, but never less than a day beyond the
+     * task's deadline, so DynamoDB TTL cannot delete a task that is still live.
+     */
+    public Duration taskRetention() {
+        Duration floor = taskMaxAge().plus(Duration.ofDays(1));
+        return settings.taskRetention().compareTo(floor) < 0 ? floor : settings.taskRetention();
     }
 
     public GetTaskApi getTaskApi() {
@@ -118,7 +128,7 @@ public final class ServiceWiring {
 
     /** The provider the worker will use, as {@link #llmClient()} would choose it, without building it. */
     public String llmProviderName() {
-        return settings.get("LLM_PROVIDER").orElse(settings.get("LLM_API_KEY").isPresent() ? "openai" : "simulated");
+        return LlmClients.providerName(settings);
     }
 
     public Clock clock() {

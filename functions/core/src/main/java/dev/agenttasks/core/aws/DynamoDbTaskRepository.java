@@ -352,7 +352,13 @@ public final class DynamoDbTaskRepository implements TaskRepository {
         }
     }
 
-    static DependencyUnavailableException unavailable(String action, SdkException e) {
-        return new DependencyUnavailableException("DynamoDB: could not " + action, e);
+    /**
+     * A DynamoDB failure: throttling, a 5xx or a network error is a dependency briefly unavailable (503
+     * to a caller, retried); anything else (validation, access denied) is a bug or misconfiguration.
+     */
+    static RuntimeException unavailable(String action, SdkException e) {
+        return AwsErrors.isTransient(e)
+                ? new DependencyUnavailableException("DynamoDB: could not " + action, e)
+                : new IllegalStateException("DynamoDB: could not " + action + ": " + e.getMessage(), e);
     }
 }

@@ -46,9 +46,7 @@ public final class LlmClients {
         Optional<String> apiKey = resolvedApiKey == null || resolvedApiKey.isBlank()
                 ? settings.get(API_KEY_VARIABLE)
                 : Optional.of(resolvedApiKey.strip());
-        String provider = settings.get(PROVIDER_VARIABLE)
-                .map(p -> p.toLowerCase(Locale.ROOT))
-                .orElseGet(() -> defaultProvider(settings, apiKey.isPresent()));
+        String provider = providerName(settings, apiKey.isPresent());
         switch (provider) {
             case OPENAI:
                 return openAi(settings, apiKey);
@@ -60,6 +58,17 @@ public final class LlmClients {
                 throw new ConfigurationException(PROVIDER_VARIABLE + " must be one of openai, simulated, bedrock; got '"
                         + settings.get(PROVIDER_VARIABLE).orElse("") + "'");
         }
+    }
+
+    /** The provider {@link #fromSettings(Settings)} would build, without building it. */
+    public static String providerName(Settings settings) {
+        return providerName(settings, settings.get(API_KEY_VARIABLE).isPresent());
+    }
+
+    private static String providerName(Settings settings, boolean hasKey) {
+        return settings.get(PROVIDER_VARIABLE)
+                .map(p -> p.toLowerCase(Locale.ROOT))
+                .orElseGet(() -> defaultProvider(settings, hasKey));
     }
 
     private static String defaultProvider(Settings settings, boolean hasKey) {

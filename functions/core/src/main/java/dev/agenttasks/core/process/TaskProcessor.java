@@ -96,9 +96,9 @@ public final class TaskProcessor {
             return refused(taskId, claim.task());
         }
         Task task = claim.task().orElseThrow();
-        if (!started.isBefore(task.createdAt().plus(options.maxTaskAge()))) {
-            fail(task, leaseOwner, new TaskError("deadline_exceeded",
-                    "the task did not finish within " + options.maxTaskAge().toSeconds() + " s of its submission"), started);
+        Instant deadline = task.createdAt().plus(options.maxTaskAge());
+        if (!started.isBefore(deadline)) {
+            fail(task, leaseOwner, deadlineExceeded(null), started);
             return ProcessResult.done("deadline exceeded");
         }
         if (task.attempts() > options.maxAttempts()) {
@@ -114,24 +114,25 @@ public final class TaskProcessor {
         AtomicReference<Duration> plannedWait = new AtomicReference<>(Duration.ZERO);
         Retry retry = Retry.of("llm-" + taskId, RetryConfig.<LlmResponse>custom()
                 .maxAttempts(options.maxAttempts() - task.attempts() + 1)
-                .retryOnException(e -> retryHere(e, attemptsMade.getAsInt(), plannedWait, invocation))
+                .retryOnException(e -> retryHere(e, attemptsMade.getAsInt(), plannedWait, invocation, deadline))
                 .intervalBiFunction((attempt, outcome) -> plannedWait.get().toMillis())
                 .build());
+        // The heartbeat keeps the lease through calls and backoff waits alike.
+        ScheduledFuture<?> heartbeat = startHeartbeat(taskId, leaseOwner);
         try {
-            LlmResponse response = Retry.decorateSupplier(retry, () -> {
-                if (calls.get() > 0 && !tasks.recordAttempt(taskId, leaseOwner, clock.instant(), options.lease())) {
-                    throw new LeaseLostException();
-                }
-                calls.incrementAndGet();
-                LlmRequest request = new LlmRequest(route.model(), List.of(ChatMessage.system(SYSTEM_PROMPT),
-                        ChatMessage.user(task.input())), maxTokens, callTimeout(task, invocation));
-                ScheduledFuture<?> heartbeat = startHeartbeat(taskId, leaseOwner);
-                try {
-                    return llm.complete(request);
-                } finally {
-                    heartbeat.cancel(false);
-                }
-            }).get();
+            LlmResponse response;
+            try {
+                response = Retry.decorateSupplier(retry, () -> {
+                    if (calls.get() > 0 && !tasks.recordAttempt(taskId, leaseOwner, clock.instant(), options.lease())) {
+                        throw new LeaseLostException();
+                    }
+                    calls.incrementAndGet();
+                    return llm.complete(new LlmRequest(route.model(), List.of(ChatMessage.system(SYSTEM_PROMPT),
+                            ChatMessage.user(task.input())), maxTokens, callTimeout(task, invocation)));
+                }).get();
+            } finally {
+                heartbeat.cancel(false);
+            }
             long duration = Duration.between(started, clock.instant()).toMillis();
             BigDecimal cost = prices.cost(response.model() == null ? route.model() : response.model(), response.usage())
                     .or(() -> prices.cost(route.model(), response.usage())).orElse(null);
@@ -147,20 +148,29 @@ public final class TaskProcessor {
             LOG.warn("task {} lease lost during retries; another worker owns it", taskId);
             return ProcessResult.done("lease lost");
         } catch (LlmException e) {
-            return afterFailure(task, leaseOwner, e, attemptsMade.getAsInt(), plannedWait.get(), started);
+            return afterFailure(task, leaseOwner, e, attemptsMade.getAsInt(), plannedWait.get(), started, deadline);
         }
     }
 
+    private TaskError deadlineExceeded(LlmException last) {
+        return new TaskError("deadline_exceeded", "the task did not finish within " + options.maxTaskAge().toSeconds()
+                + " s of its submission" + (last == null ? "" : "; last error: " + reason(last)));
+    }
+
+    private static String reason(LlmException e) {
+        return e.getMessage() == null ? e.code() : e.getMessage();
+    }
+
     /**
-     * Renews the lease every third of its length while a provider call runs, so a slow call never lets
-     * another worker take a live task over; a dead worker stops renewing and its lease runs out.
+     * Renews the lease every third of its length while the worker calls the provider or waits to retry,
+     * so a live task is never taken over; a dead worker stops renewing and its lease runs out.
      */
     private ScheduledFuture<?> startHeartbeat(String taskId, String leaseOwner) {
         long period = Math.max(1_000, options.lease().toMillis() / 3);
         return heartbeats.scheduleAtFixedRate(() -> {
             try {
                 if (!tasks.renewLease(taskId, leaseOwner, clock.instant(), options.lease())) {
-                    LOG.warn("task {} lease lost during the provider call; its result will be dropped", taskId);
+                    LOG.warn("task {} lease lost while calling the provider; its result will be dropped", taskId);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("task {} lease renewal failed: {}", taskId, e.toString());
@@ -168,15 +178,18 @@ public final class TaskProcessor {
         }, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Decides whether to retry inside this invocation; plans the wait either way. */
+    /**
+     * Decides whether to retry inside this invocation; plans the wait either way. Never waits past the
+     * task's deadline: the retry would only be refused there.
+     */
     private boolean retryHere(Throwable error, int attemptsMade, AtomicReference<Duration> plannedWait,
-                              InvocationClock invocation) {
+                              InvocationClock invocation, Instant deadline) {
         if (!(error instanceof LlmException e) || !e.isTransient()) {
             return false;
         }
         Duration wait = backoff.delay(attemptsMade, e.retryAfter().orElse(Duration.ZERO));
         plannedWait.set(wait);
-        if (attemptsMade >= options.maxAttempts()) {
+        if (attemptsMade >= options.maxAttempts() || !clock.instant().plus(wait).isBefore(deadline)) {
             return false;
         }
         Duration needed = wait.plus(options.callTimeout()).plus(SAFETY_MARGIN);
@@ -184,18 +197,21 @@ public final class TaskProcessor {
     }
 
     private ProcessResult afterFailure(Task task, String leaseOwner, LlmException e, int attemptsMade, Duration wait,
-                                       Instant started) {
-        String reason = e.getMessage() == null ? e.code() : e.getMessage();
+                                       Instant started, Instant deadline) {
         if (!e.isTransient()) {
-            fail(task, leaseOwner, new TaskError("provider_" + e.code(), reason), started);
+            fail(task, leaseOwner, new TaskError("provider_" + e.code(), reason(e)), started);
             return ProcessResult.done("permanent provider error");
         }
         if (attemptsMade >= options.maxAttempts()) {
             fail(task, leaseOwner, new TaskError("attempts_exhausted", "failed after " + attemptsMade
-                    + " attempts; last error: " + reason), started);
+                    + " attempts; last error: " + reason(e)), started);
             return ProcessResult.done("attempts exhausted");
         }
         Instant retryAt = clock.instant().plus(wait);
+        if (!retryAt.isBefore(deadline)) {
+            fail(task, leaseOwner, deadlineExceeded(e), started);
+            return ProcessResult.done("deadline exceeded");
+        }
         if (!tasks.release(task.id(), leaseOwner, clock.instant(), retryAt)) {
             LOG.warn("task {} lease lost before release", task.id());
             return ProcessResult.done("lease lost");

@@ -168,6 +168,24 @@ class TaskProcessorIT {
     }
 
     @Test
+    void noRetryWaitsPastTheTasksDeadline() {
+        providerAnswers(error(503, "groq-503-service-unavailable.json").withHeader("retry-after", "5"), ok());
+        ServiceWiring tenSecondTasks = wiring(Map.of("TASK_MAX_AGE_SECONDS", "10"));
+        Instant created = Instant.now().minusSeconds(7).truncatedTo(ChronoUnit.MILLIS);
+        Task task = Task.pending(TaskIds.newId(), "iam:alice", "What is 2 + 2?", null, created, created.plus(Duration.ofDays(7)));
+        tasks.createIfAbsent(task);
+
+        ProcessResult result = tenSecondTasks.taskProcessor(provider).process(task.id(), InvocationClock.unlimited());
+
+        assertThat(result.redeliver()).isFalse();
+        assertThat(providerCalls()).isEqualTo(1);
+        Task failed = current(task);
+        assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(failed.error().code()).isEqualTo("deadline_exceeded");
+        assertThat(failed.error().message()).contains("last error");
+    }
+
+    @Test
     void aPermanentErrorFailsTheTaskAfterOneCall() {
         providerAnswers(error(400, "groq-400-model-decommissioned.json"));
         Task task = stored();
