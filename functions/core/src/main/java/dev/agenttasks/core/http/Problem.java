@@ -39,7 +39,12 @@ public record Problem(ProblemType type, String detail, String instance, List<Fie
         }
         if (!errors.isEmpty()) {
             body.put("errors", errors.stream()
-                    .map(e -> Map.of("pointer", e.pointer(), "detail", e.detail())).toList());
+                    .map(e -> {
+                        Map<String, String> error = new LinkedHashMap<>();
+                        error.put("pointer", e.pointer());
+                        error.put("detail", e.detail());
+                        return error;
+                    }).toList());
         }
         try {
             return new HttpResponse(type.status(), Map.of("Content-Type", MEDIA_TYPE), JSON.writeValueAsString(body));

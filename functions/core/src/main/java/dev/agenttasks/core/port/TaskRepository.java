@@ -16,7 +16,10 @@ import dev.agenttasks.core.task.TaskStatus;
  */
 public interface TaskRepository {
 
-    /** Stores a new task unless one with its id exists; the existing task is returned otherwise. */
+    /**
+     * Stores a new task unless one with its id exists; the existing task is returned otherwise. The
+     * creator holds the right to send the task's first message (see {@link #claimEnqueue}).
+     */
     Optional<Task> createIfAbsent(Task task);
 
     Optional<Task> find(String taskId);
