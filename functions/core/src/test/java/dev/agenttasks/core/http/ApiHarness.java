@@ -1,5 +1,6 @@
 package dev.agenttasks.core.http;
 
+import dev.agenttasks.core.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

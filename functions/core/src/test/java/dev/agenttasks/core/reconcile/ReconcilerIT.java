@@ -3,11 +3,8 @@ package dev.agenttasks.core.reconcile;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.agenttasks.core.MotoTestEnvironment;
+import dev.agenttasks.core.MutableClock;
 import dev.agenttasks.core.aws.AwsClients;
 import dev.agenttasks.core.aws.DynamoDbTaskRepository;
 import dev.agenttasks.core.aws.SqsDeadLetterQueue;
@@ -284,34 +282,4 @@ class ReconcilerIT {
         assertThat(queuedTaskIds()).containsExactlyInAnyOrderElementsOf(stuck.subList(8, 12).stream().map(Task::id).toList());
     }
 
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void set(Instant instant) {
-            now = instant;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }

@@ -3,10 +3,8 @@ package dev.agenttasks.core.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.agenttasks.core.MotoTestEnvironment;
+import dev.agenttasks.core.MutableClock;
 import dev.agenttasks.core.aws.AwsClients;
 import dev.agenttasks.core.aws.DynamoDbIdempotencyStore;
 import dev.agenttasks.core.aws.DynamoDbTaskRepository;
@@ -172,31 +171,4 @@ class SubmitTaskServiceIT {
         assertThat(drainQueue()).containsExactly(first.task().id());
     }
 
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 }
