@@ -8,8 +8,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.agenttasks.apigateway.ApiGatewayHttp;
 import dev.agenttasks.core.ServiceWiring;
 import dev.agenttasks.core.http.GetTaskApi;
-import dev.agenttasks.core.http.HttpRequest;
-import dev.agenttasks.core.http.HttpResponse;
 import dev.agenttasks.core.http.Problem;
 import dev.agenttasks.core.http.ProblemException;
 import dev.agenttasks.core.http.ProblemType;
@@ -37,21 +35,16 @@ public class GetTaskHandler implements RequestHandler<APIGatewayV2HTTPEvent, API
         String route = ApiGatewayHttp.routeKey(event);
         return ApiGatewayHttp.handle(event, request -> switch (route) {
             case "ANY /tasks/{id}", "GET /tasks/{id}" -> request.method().equals("GET") ? api.handle(request)
-                    : methodNotAllowed(request, "GET");
+                    : Problem.methodNotAllowed(request, "GET");
             case "GET /health" -> api.health();
             // GET /health has its own route; any other method on it falls through to $default.
             case "$default" -> {
                 if (!request.path().equals(HEALTH_PATH)) {
                     throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());
                 }
-                yield request.method().equals("GET") ? api.health() : methodNotAllowed(request, "GET");
+                yield request.method().equals("GET") ? api.health() : Problem.methodNotAllowed(request, "GET");
             }
             default -> throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());
         });
-    }
-
-    private static HttpResponse methodNotAllowed(HttpRequest request, String allow) {
-        return Problem.of(ProblemType.METHOD_NOT_ALLOWED, request.method() + " is not allowed here; use " + allow)
-                .withInstance(request.path()).toResponse().withHeader("Allow", allow);
     }
 }

@@ -7,8 +7,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.agenttasks.apigateway.ApiGatewayHttp;
 import dev.agenttasks.core.ServiceWiring;
-import dev.agenttasks.core.http.HttpRequest;
-import dev.agenttasks.core.http.HttpResponse;
 import dev.agenttasks.core.http.Problem;
 import dev.agenttasks.core.http.ProblemException;
 import dev.agenttasks.core.http.ProblemType;
@@ -35,13 +33,8 @@ public class SubmitTaskHandler implements RequestHandler<APIGatewayV2HTTPEvent, 
         String route = ApiGatewayHttp.routeKey(event);
         return ApiGatewayHttp.handle(event, request -> switch (route) {
             case "ANY /tasks", "POST /tasks" -> request.method().equals("POST") ? api.handle(request)
-                    : methodNotAllowed(request, "POST");
+                    : Problem.methodNotAllowed(request, "POST");
             default -> throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());
         });
-    }
-
-    private static HttpResponse methodNotAllowed(HttpRequest request, String allow) {
-        return Problem.of(ProblemType.METHOD_NOT_ALLOWED, request.method() + " is not allowed here; use " + allow)
-                .withInstance(request.path()).toResponse().withHeader("Allow", allow);
     }
 }

@@ -24,6 +24,12 @@ public record Problem(ProblemType type, String detail, String instance, List<Fie
         return new Problem(type, detail, null, List.of());
     }
 
+    /** 405 for {@code request}, with the {@code Allow} header naming the method the resource takes. */
+    public static HttpResponse methodNotAllowed(HttpRequest request, String allow) {
+        return of(ProblemType.METHOD_NOT_ALLOWED, request.method() + " is not allowed here; use " + allow)
+                .withInstance(request.path()).toResponse().withHeader("Allow", allow);
+    }
+
     public Problem withInstance(String instance) {
         return new Problem(type, detail, instance, errors);
     }
