@@ -19,10 +19,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.agenttasks.core.ServiceWiring;
 import dev.agenttasks.core.aws.DynamoDbTaskRepository;
-import dev.agenttasks.core.aws.TaskMessages;
 import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskIds;
+import dev.agenttasks.core.task.TaskMessages;
 import dev.agenttasks.core.task.TaskStatus;
 import dev.agenttasks.testkit.LambdaEvents;
 import dev.agenttasks.testkit.MotoEnvironment;

@@ -19,12 +19,12 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import dev.agenttasks.core.ServiceWiring;
 import dev.agenttasks.core.aws.SqsRedelivery;
-import dev.agenttasks.core.aws.TaskMessages;
 import dev.agenttasks.core.llm.LlmClients;
 import dev.agenttasks.core.metrics.Metrics;
 import dev.agenttasks.core.process.InvocationClock;
 import dev.agenttasks.core.process.ProcessResult;
 import dev.agenttasks.core.process.TaskProcessor;
+import dev.agenttasks.core.task.TaskMessages;
 
 /**
  * WorkerFunction: processes a TaskQueue batch, its records side by side, and reports the ones to retry

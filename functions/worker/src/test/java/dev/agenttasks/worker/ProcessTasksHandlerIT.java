@@ -17,10 +17,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.agenttasks.core.ServiceWiring;
 import dev.agenttasks.core.aws.DynamoDbTaskRepository;
-import dev.agenttasks.core.aws.TaskMessages;
 import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.core.routing.ModelRouter;
 import dev.agenttasks.core.task.Task;
+import dev.agenttasks.core.task.TaskMessages;
 import dev.agenttasks.core.task.TaskStatus;
 import dev.agenttasks.submit.SubmitTaskHandler;
 import dev.agenttasks.testkit.LambdaEvents;

@@ -12,11 +12,13 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.agenttasks.core.port.DependencyUnavailableException;
+import dev.agenttasks.core.port.LiveTaskIndex;
 import dev.agenttasks.core.port.TaskRepository;
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskError;
 import dev.agenttasks.core.task.TaskOutcome;
 import dev.agenttasks.core.task.TaskStatus;
+
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -29,7 +31,7 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /** {@link TaskRepository} on a DynamoDB table keyed by {@code pk = "task#" + id}. */
-public final class DynamoDbTaskRepository implements TaskRepository {
+public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskIndex {
 
     private static final Map<String, String> INDEX_NAMES = Map.of("#shard", ACTIVE_SHARD, "#due", DUE_AT);
 

@@ -2,6 +2,8 @@ package dev.agenttasks.core.aws;
 
 import dev.agenttasks.core.port.DependencyUnavailableException;
 import dev.agenttasks.core.port.TaskQueue;
+import dev.agenttasks.core.task.TaskMessages;
+
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 

@@ -60,49 +60,6 @@ public interface TaskRepository {
     boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt);
 
     /**
-     * Live tasks the reconciler should look at: due at or before {@code now}, earliest first, at most
-     * {@code limit}. Read from a sparse index that holds only pending and running tasks; it is eventually
-     * consistent, so act on an entry only through a conditional write that re-checks it.
-     */
-    List<DueTask> findDue(Instant now, int limit);
-
-    /**
-     * Takes the right to (re-)send the task's message: granted while the task is still due at
-     * {@code seenDueAt} (nobody touched it since it was read) and is pending, or running with an expired
-     * lease. Moves its due time to {@code retryAt}, when the reconciler tries again if the send fails.
-     */
-    boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant retryAt);
-
-    /**
-     * Records a send made under {@link #claimRedrive}: the task is next due a full requeue interval
-     * from now, unless something else changed it meanwhile.
-     */
-    void markRedriven(String taskId, Instant claimedDueAt, Instant now);
-
-    /**
-     * Fails a task nobody works on: pending, or running with an expired lease. Never overwrites a
-     * terminal state and never a live lease.
-     */
-    UnleasedFailure failUnleased(String taskId, TaskError error, Instant now);
-
-    /** What {@link #failUnleased} did. */
-    enum UnleasedFailure {
-        /** The task is now failed. */
-        FAILED,
-        /** It had already finished: nothing written. */
-        ALREADY_TERMINAL,
-        /** A worker holds a live lease on it: nothing written. */
-        LEASED,
-        /** No such task. */
-        NOT_FOUND
-    }
-
-    /** An entry of the reconciler's index: enough to decide what to do, without reading the item. */
-    record DueTask(String taskId, TaskStatus status, Instant createdAt, Instant dueAt, Instant leaseExpiresAt,
-                   Instant enqueuedAt) {
-    }
-
-    /**
      * A claim's result: {@code claimed} with the task now leased, or refused with the task as it is;
      * {@code notBefore} is set when the task is pending but its retry time has not come.
      */

@@ -12,16 +12,16 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.agenttasks.core.aws.TaskMessages;
 import dev.agenttasks.core.metrics.Metrics;
-import dev.agenttasks.core.port.DeadLetterQueue;
 import dev.agenttasks.core.port.DeadLetterQueue.DeadLetter;
+import dev.agenttasks.core.port.DeadLetterQueue;
+import dev.agenttasks.core.port.LiveTaskIndex.DueTask;
+import dev.agenttasks.core.port.LiveTaskIndex.UnleasedFailure;
+import dev.agenttasks.core.port.LiveTaskIndex;
 import dev.agenttasks.core.port.TaskQueue;
-import dev.agenttasks.core.port.TaskRepository;
-import dev.agenttasks.core.port.TaskRepository.DueTask;
-import dev.agenttasks.core.port.TaskRepository.UnleasedFailure;
 import dev.agenttasks.core.process.InvocationClock;
 import dev.agenttasks.core.task.TaskError;
+import dev.agenttasks.core.task.TaskMessages;
 import dev.agenttasks.core.task.TaskStatus;
 
 /**
@@ -49,7 +49,7 @@ public final class Reconciler {
     /** A run stops taking new work when its invocation has less than this left. */
     public static final Duration MIN_TIME_LEFT = Duration.ofSeconds(5);
 
-    private final TaskRepository tasks;
+    private final LiveTaskIndex tasks;
     private final TaskQueue queue;
     private final Optional<DeadLetterQueue> deadLetters;
     private final Metrics metrics;
@@ -89,7 +89,7 @@ public final class Reconciler {
         }
     }
 
-    public Reconciler(TaskRepository tasks, TaskQueue queue, Optional<DeadLetterQueue> deadLetters, Metrics metrics,
+    public Reconciler(LiveTaskIndex tasks, TaskQueue queue, Optional<DeadLetterQueue> deadLetters, Metrics metrics,
                       Clock clock, Options options) {
         this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.queue = Objects.requireNonNull(queue, "queue");

@@ -111,25 +111,9 @@ final class InMemoryTaskRepository implements TaskRepository {
     }
 
     /** The reconciler's index is not modelled: the API tests never reach it. */
-    @Override
-    public List<DueTask> findDue(Instant now, int limit) {
-        throw new UnsupportedOperationException("the reconciler's index is not modelled in memory");
-    }
 
-    @Override
-    public boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant retryAt) {
-        throw new UnsupportedOperationException("the reconciler's index is not modelled in memory");
-    }
 
-    @Override
-    public void markRedriven(String taskId, Instant claimedDueAt, Instant now) {
-        throw new UnsupportedOperationException("the reconciler's index is not modelled in memory");
-    }
 
-    @Override
-    public UnleasedFailure failUnleased(String taskId, TaskError error, Instant now) {
-        throw new UnsupportedOperationException("the reconciler's index is not modelled in memory");
-    }
 
     /** Puts a task as it is, e.g. one another caller owns or one already expired. */
     void put(Task task) {

@@ -19,15 +19,16 @@ import dev.agenttasks.core.aws.AwsClients;
 import dev.agenttasks.core.aws.DynamoDbTaskRepository;
 import dev.agenttasks.core.aws.SqsDeadLetterQueue;
 import dev.agenttasks.core.aws.SqsTaskQueue;
-import dev.agenttasks.core.aws.TaskMessages;
 import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.core.llm.TokenUsage;
 import dev.agenttasks.core.metrics.Metrics;
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskError;
 import dev.agenttasks.core.task.TaskIds;
+import dev.agenttasks.core.task.TaskMessages;
 import dev.agenttasks.core.task.TaskOutcome;
 import dev.agenttasks.core.task.TaskStatus;
+
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -236,7 +237,7 @@ class ReconcilerIT {
         assertThat(queuedTaskIds()).isEmpty();
         assertThat(messagesIn(settings.require("TASK_DLQ_URL"))).as("accounted for, so deleted").isZero();
         assertThat(tasks.failUnleased(complete.id(), new TaskError("x", "y"), clock.instant()))
-                .isEqualTo(dev.agenttasks.core.port.TaskRepository.UnleasedFailure.ALREADY_TERMINAL);
+                .isEqualTo(dev.agenttasks.core.port.LiveTaskIndex.UnleasedFailure.ALREADY_TERMINAL);
     }
 
     @Test

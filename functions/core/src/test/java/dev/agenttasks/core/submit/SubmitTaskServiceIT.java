@@ -27,12 +27,13 @@ import dev.agenttasks.core.aws.AwsClients;
 import dev.agenttasks.core.aws.DynamoDbIdempotencyStore;
 import dev.agenttasks.core.aws.DynamoDbTaskRepository;
 import dev.agenttasks.core.aws.SqsTaskQueue;
-import dev.agenttasks.core.aws.TaskMessages;
 import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.core.port.TaskQueue;
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskIds;
+import dev.agenttasks.core.task.TaskMessages;
 import dev.agenttasks.core.task.TaskStatus;
+
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;

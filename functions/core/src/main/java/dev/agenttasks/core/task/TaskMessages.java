@@ -1,11 +1,10 @@
-package dev.agenttasks.core.aws;
+package dev.agenttasks.core.task;
 
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.agenttasks.core.task.TaskIds;
 
 /** The queue message body: {@code {"taskId": "<id>"}}. */
 public final class TaskMessages {
