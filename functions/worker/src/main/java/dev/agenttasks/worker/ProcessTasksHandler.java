@@ -51,9 +51,8 @@ public class ProcessTasksHandler implements RequestHandler<SQSEvent, SQSBatchRes
     }
 
     public ProcessTasksHandler(ServiceWiring wiring) {
-        this(wiring.taskProcessor(LlmApiKey.resolve(wiring.settings(), wiring.aws())
-                        .map(key -> LlmClients.fromSettings(wiring.settings(), key))
-                        .orElseGet(wiring::llmClient)),
+        this(wiring.taskProcessor(LlmClients.fromSettings(wiring.settings(),
+                        LlmApiKey.resolve(wiring.settings(), wiring.aws()).orElse(null))),
                 new SqsRedelivery(wiring.aws().sqs(), wiring.settings().taskQueueUrl()),
                 Metrics.toStandardOutput("worker", wiring.clock()));
     }
