@@ -6,7 +6,7 @@
 set -u
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
-moto_server -H 127.0.0.1 -p 5055 >"$work/moto.log" 2>&1 & moto=$!
+scripts/moto-server -H 127.0.0.1 -p 5055 >"$work/moto.log" 2>&1 & moto=$!
 python3 bench/provider_standin.py 8766 8 >"$work/standin.log" 2>&1 & standin=$!
 stack=""
 trap 'kill $moto $standin $stack 2>/dev/null; rm -rf "$work"' EXIT

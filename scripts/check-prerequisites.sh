@@ -12,7 +12,10 @@ need() {
 need java "install JDK 17 or newer (e.g. apt-get install openjdk-17-jdk)"
 need mvn "install Maven 3.8+ (e.g. apt-get install maven)"
 need python3 "install Python 3 (e.g. apt-get install python3 python3-pip)"
-need moto_server "python3 -m pip install 'moto[server]'  (stands in for DynamoDB and SQS)"
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import moto.server, moto.moto_server.werkzeug_app' >/dev/null 2>&1; then
+  echo "missing: moto server for python3 — python3 -m pip install 'moto[server]'  (stands in for DynamoDB and SQS)" >&2
+  missing=1
+fi
 need cfn-lint "python3 -m pip install cfn-lint  (lints template.yaml)"
 need openapi-spec-validator "python3 -m pip install openapi-spec-validator  (validates docs/openapi.yaml)"
 if command -v java >/dev/null 2>&1; then

@@ -2,6 +2,7 @@ package dev.agenttasks.localaws;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
@@ -9,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,13 +18,16 @@ import java.util.Optional;
 
 /**
  * A moto server process on a free loopback port, standing in for DynamoDB and SQS.
+ * It runs moto's own server through {@code moto_atomic_server.py}, which handles DynamoDB requests one at a
+ * time: plain moto lets two concurrent conditional writes to one item both succeed, which DynamoDB never does.
  * Its output goes to a log file (an unread pipe would block it). {@link #close()} stops it.
  */
 public final class MotoServer implements AutoCloseable {
 
     public static final String INSTALL_HINT =
-            "moto server is required: install it with `python3 -m pip install 'moto[server]'` "
+            "moto server is required, importable by python3: install it with `python3 -m pip install 'moto[server]'` "
                     + "(or set AWS_ENDPOINT_URL to a running moto server or LocalStack)";
+    static final String LAUNCHER = "moto_atomic_server.py";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -38,23 +43,25 @@ public final class MotoServer implements AutoCloseable {
 
     /** Starts moto server on a free port of 127.0.0.1 and waits until it answers. */
     public static MotoServer start() {
-        String executable = findExecutable().orElseThrow(() -> new IllegalStateException(
-                "moto_server was not found on PATH. " + INSTALL_HINT));
+        String python = findPython().orElseThrow(() -> new IllegalStateException(
+                "python3 was not found on PATH. " + INSTALL_HINT));
         int port = freePort();
         Path log;
+        Path launcher;
         try {
             log = Files.createTempFile("moto-server-" + port + "-", ".log");
+            launcher = extractLauncher();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ProcessBuilder builder = new ProcessBuilder(executable, "-H", "127.0.0.1", "-p", String.valueOf(port))
+        ProcessBuilder builder = new ProcessBuilder(python, launcher.toString(), "-H", "127.0.0.1", "-p", String.valueOf(port))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Process process;
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new IllegalStateException("could not start " + executable + ". " + INSTALL_HINT, e);
+            throw new IllegalStateException("could not start " + python + ". " + INSTALL_HINT, e);
         }
         MotoServer server = new MotoServer(process, URI.create("http://127.0.0.1:" + port), log);
         server.awaitReady();
@@ -138,10 +145,23 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
-    static Optional<String> findExecutable() {
+    /** Copies the launcher out of the jar; it is deleted when the JVM exits. */
+    private static Path extractLauncher() throws IOException {
+        Path launcher = Files.createTempFile("moto-atomic-server-", ".py");
+        launcher.toFile().deleteOnExit();
+        try (InputStream in = MotoServer.class.getResourceAsStream(LAUNCHER)) {
+            if (in == null) {
+                throw new IllegalStateException(LAUNCHER + " is missing from the classpath");
+            }
+            Files.copy(in, launcher, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return launcher;
+    }
+
+    static Optional<String> findPython() {
         String path = System.getenv().getOrDefault("PATH", "");
         for (String dir : path.split(File.pathSeparator)) {
-            for (String name : List.of("moto_server", "moto_server.exe")) {
+            for (String name : List.of("python3", "python3.exe", "python", "python.exe")) {
                 Path candidate = Path.of(dir, name);
                 if (Files.isExecutable(candidate)) {
                     return Optional.of(candidate.toString());
