@@ -84,11 +84,11 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
 
     @Override
     public void markEnqueued(String taskId, Instant now) {
-        // Only a pending task needs the record (and a later due time): once claimed, the claim owns due_at.
-        conditionalUpdate(taskId, "SET #enqueued = :now, #due = :due", "#status = :pending",
-                Map.of("#enqueued", ENQUEUED_AT, "#due", DUE_AT, "#status", STATUS),
-                Map.of(":now", n(now.toEpochMilli()), ":due", n(now.plus(REQUEUE_AFTER).toEpochMilli()),
-                        ":pending", s(TaskStatus.PENDING.value())),
+        // Only the record, never due_at: a worker may already hold the task, and its claim owns due_at. (Plain
+        // moto applies racing conditional writes out of order; DynamoDB would refuse this one after a claim.)
+        conditionalUpdate(taskId, "SET #enqueued = :now", "#status = :pending",
+                Map.of("#enqueued", ENQUEUED_AT, "#status", STATUS),
+                Map.of(":now", n(now.toEpochMilli()), ":pending", s(TaskStatus.PENDING.value())),
                 "mark enqueued");
     }
 
@@ -294,11 +294,20 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
 
     @Override
     public void markRedriven(String taskId, Instant claimedDueAt, Instant now) {
-        conditionalUpdate(taskId, "SET #due = :next, #enqueued = :now", "#due = :claimed",
+        // Like markEnqueued, only the record: the worker that takes the message may be claiming right now.
+        conditionalUpdate(taskId, "SET #enqueued = :now", "#due = :claimed",
                 Map.of("#due", DUE_AT, "#enqueued", ENQUEUED_AT),
-                Map.of(":next", n(now.plus(REQUEUE_AFTER).toEpochMilli()), ":now", n(now.toEpochMilli()),
-                        ":claimed", n(claimedDueAt.toEpochMilli())),
+                Map.of(":now", n(now.toEpochMilli()), ":claimed", n(claimedDueAt.toEpochMilli())),
                 "mark redriven");
+    }
+
+    @Override
+    public boolean defer(String taskId, Instant seenDueAt, Instant dueAt) {
+        return conditionalUpdate(taskId, "SET #due = :next", "#due = :seen AND #status = :pending",
+                Map.of("#due", DUE_AT, "#status", STATUS),
+                Map.of(":next", n(dueAt.toEpochMilli()), ":seen", n(seenDueAt.toEpochMilli()),
+                        ":pending", s(TaskStatus.PENDING.value())),
+                "defer task").isPresent();
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.agenttasks.core.llm.TokenUsage;
+import dev.agenttasks.core.reconcile.Reconciler;
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskError;
 import dev.agenttasks.core.task.TaskStatus;
@@ -54,12 +55,8 @@ final class TaskItems {
     static final int ACTIVE_SHARDS = 8;
     /** A new task is due this long after creation: its submission had that long to send the message. */
     static final Duration PENDING_GRACE = Duration.ofMinutes(2);
-    /**
-     * A task whose message was sent (or handed back with a delay) is due this long after the message
-     * should have arrived: longer than TaskQueue's visibility timeout (720 s), so a message still in
-     * flight comes back to a worker before the reconciler sends another.
-     */
-    static final Duration REQUEUE_AFTER = Duration.ofMinutes(15);
+    /** A released task is due this long after its retry time (see {@link Reconciler#REQUEUE_AFTER}). */
+    static final Duration REQUEUE_AFTER = Reconciler.REQUEUE_AFTER;
 
     private TaskItems() {
     }

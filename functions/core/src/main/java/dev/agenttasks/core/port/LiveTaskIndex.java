@@ -27,10 +27,16 @@ public interface LiveTaskIndex {
     boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant retryAt);
 
     /**
-     * Records a send made under {@link #claimRedrive}: the task is next due a full requeue interval
-     * from now, unless something else changed it meanwhile.
+     * Records a send made under {@link #claimRedrive} as the task's {@code enqueuedAt}, unless something
+     * changed the task meanwhile. Its due time stays where the claim put it.
      */
     void markRedriven(String taskId, Instant claimedDueAt, Instant now);
+
+    /**
+     * Moves a pending task's due time to {@code dueAt} while it is still pending and due at
+     * {@code seenDueAt}: its message is on its way, so there is nothing to do before then.
+     */
+    boolean defer(String taskId, Instant seenDueAt, Instant dueAt);
 
     /**
      * Fails a task nobody works on: pending, or running with an expired lease. Never overwrites a

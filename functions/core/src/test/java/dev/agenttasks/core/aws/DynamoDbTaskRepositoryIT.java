@@ -145,6 +145,25 @@ class DynamoDbTaskRepositoryIT {
     }
 
     @Test
+    void recordingASendLeavesTheDueTimeToTheClaim() {
+        Task task = stored();
+        Instant created = repository.findDue(now.plus(Duration.ofHours(1)), 10).get(0).dueAt();
+
+        repository.markEnqueued(task.id(), now.plusSeconds(1));
+
+        assertThat(repository.findDue(now.plus(Duration.ofHours(1)), 10)).singleElement().satisfies(entry -> {
+            assertThat(entry.enqueuedAt()).isEqualTo(now.plusSeconds(1));
+            assertThat(entry.dueAt()).as("the due time a new task gets").isEqualTo(created);
+        });
+        assertThat(repository.defer(task.id(), now, now.plus(Duration.ofMinutes(15)))).as("not due at that time").isFalse();
+        assertThat(repository.defer(task.id(), created, now.plus(Duration.ofMinutes(15)))).isTrue();
+        assertThat(repository.findDue(now.plus(Duration.ofMinutes(14)), 10)).isEmpty();
+        repository.claim(task.id(), "worker-1", now.plusSeconds(2), LEASE);
+        assertThat(repository.defer(task.id(), now.plus(Duration.ofMinutes(15)), now.plus(Duration.ofHours(1))))
+                .as("a running task is never deferred").isFalse();
+    }
+
+    @Test
     void claimOfAnUnknownTaskIsRefusedWithNothing() {
         assertThat(repository.claim(TaskIds.newId(), "w", now, LEASE)).isEqualTo(ClaimResult.refused(java.util.Optional.empty()));
     }

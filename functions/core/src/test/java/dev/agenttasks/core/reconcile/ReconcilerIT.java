@@ -131,16 +131,20 @@ class ReconcilerIT {
     }
 
     @Test
-    void anEnqueuedTaskIsLeftAloneUntilItsMessageIsLongOverdue() {
+    void anEnqueuedTaskIsDeferredUntilItsMessageIsLongOverdue() {
         Task task = stored();
         tasks.markEnqueued(task.id(), T0);
 
-        assertThat(runAt(Duration.ofMinutes(10)).enqueued()).isZero();
+        Reconciler.Summary waiting = runAt(Duration.ofMinutes(10));
+        assertThat(waiting.enqueued()).isZero();
+        assertThat(waiting.deferred()).as("its message is in the queue: due again 15 min after the send").isEqualTo(1);
         assertThat(queuedTaskIds()).isEmpty();
+        assertThat(runAt(Duration.ofMinutes(14)).due()).as("deferred, so not read again").isZero();
 
         assertThat(runAt(Duration.ofMinutes(16)).enqueued()).isEqualTo(1);
         assertThat(queuedTaskIds()).containsExactly(task.id());
     }
+
 
     @Test
     void aRunningTaskWhoseLeaseExpiredIsSentAgainForATakeover() {
@@ -231,7 +235,7 @@ class ReconcilerIT {
 
         Reconciler.Summary summary = runAt(MAX_AGE.multipliedBy(3));
 
-        assertThat(summary).isEqualTo(new Reconciler.Summary(0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(summary).isEqualTo(new Reconciler.Summary(0, 0, 0, 0, 0, 0, 0, 0, 0));
         assertThat(current(complete)).isEqualTo(completeBefore);
         assertThat(current(failed)).isEqualTo(failedBefore);
         assertThat(queuedTaskIds()).isEmpty();
