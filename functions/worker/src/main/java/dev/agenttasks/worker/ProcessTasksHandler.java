@@ -36,6 +36,10 @@ public class ProcessTasksHandler implements RequestHandler<SQSEvent, SQSBatchRes
     private static final Logger LOG = LoggerFactory.getLogger(ProcessTasksHandler.class);
     /** A record is started only while the invocation has at least this much time left. */
     static final Duration MIN_TIME_TO_START = Duration.ofSeconds(10);
+    /** After an unexpected error (e.g. DynamoDB unreachable) a message comes back after 5 s, doubling per receive... */
+    static final Duration FIRST_ERROR_DELAY = Duration.ofSeconds(5);
+    /** ...up to TaskQueue's own visibility timeout, so 25 receives span hours before the DLQ. */
+    static final Duration MAX_ERROR_DELAY = Duration.ofSeconds(720);
 
     private final TaskProcessor processor;
     private final SqsRedelivery redelivery;
@@ -113,9 +117,24 @@ public class ProcessTasksHandler implements RequestHandler<SQSEvent, SQSBatchRes
             redelivery.redeliverAfter(message.getReceiptHandle(), result.retryDelay());
             return Optional.of(message.getMessageId());
         } catch (RuntimeException e) {
-            LOG.error("task {} (message {}) failed unexpectedly; it will be redelivered", taskId.get(),
-                    message.getMessageId(), e);
+            Duration delay = delayAfterError(message);
+            LOG.error("task {} (message {}) failed unexpectedly; it comes back in {} s", taskId.get(),
+                    message.getMessageId(), delay.toSeconds(), e);
+            redelivery.redeliverAfter(message.getReceiptHandle(), delay);
             return Optional.of(message.getMessageId());
         }
+    }
+
+    /** 5 s after the first receive, doubling with each receive, at most {@link #MAX_ERROR_DELAY}. */
+    static Duration delayAfterError(SQSEvent.SQSMessage message) {
+        int receives = 1;
+        String count = message.getAttributes() == null ? null : message.getAttributes().get("ApproximateReceiveCount");
+        try {
+            receives = count == null ? 1 : Math.max(1, Integer.parseInt(count));
+        } catch (NumberFormatException e) {
+            // keep 1
+        }
+        long seconds = FIRST_ERROR_DELAY.toSeconds() << Math.min(receives - 1, 20);
+        return Duration.ofSeconds(Math.min(seconds, MAX_ERROR_DELAY.toSeconds()));
     }
 }

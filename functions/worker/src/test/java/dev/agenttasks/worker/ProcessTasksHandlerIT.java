@@ -1,10 +1,15 @@
 package dev.agenttasks.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +31,9 @@ import dev.agenttasks.submit.SubmitTaskHandler;
 import dev.agenttasks.testkit.LambdaEvents;
 import dev.agenttasks.testkit.MotoEnvironment;
 import dev.agenttasks.testkit.TestContext;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * WorkerFunction's handler fed events/sqs-batch.json against moto with the simulated provider. The first
@@ -36,13 +44,15 @@ class ProcessTasksHandlerIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long WORKER_TIMEOUT_MILLIS = 120_000;
 
+    private Map<String, String> env;
     private ServiceWiring wiring;
     private DynamoDbTaskRepository tasks;
     private String taskId;
 
     @BeforeEach
     void setUp() throws Exception {
-        wiring = new ServiceWiring(Settings.of(MotoEnvironment.fresh()), Clock.systemUTC());
+        env = MotoEnvironment.fresh();
+        wiring = new ServiceWiring(Settings.of(env), Clock.systemUTC());
         tasks = new DynamoDbTaskRepository(wiring.aws().dynamoDb(), wiring.settings().tasksTable());
         APIGatewayV2HTTPResponse submitted = new SubmitTaskHandler(wiring).handleRequest(
                 LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class), TestContext.withTimeout(30_000));
@@ -110,5 +120,51 @@ class ProcessTasksHandlerIT {
         assertThat(task.status()).isEqualTo(TaskStatus.PENDING);
         assertThat(task.attempts()).as("not claimed, so no attempt counted").isZero();
         assertThat(task.leaseOwner()).isNull();
+    }
+
+    @Test
+    void aMessageThatMeetsAnUnexpectedErrorComesBackInSecondsNotAfterTheVisibilityTimeout() {
+        SqsClient sqs = wiring.aws().sqs();
+        String queue = wiring.settings().taskQueueUrl();
+        Message sent = receive(sqs, queue).orElseThrow(() -> new AssertionError("the submission's message"));
+        SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+        record.setMessageId(sent.messageId());
+        record.setReceiptHandle(sent.receiptHandle());
+        record.setBody(sent.body());
+        record.setAttributes(Map.of("ApproximateReceiveCount", sent.attributesAsStrings().get("ApproximateReceiveCount")));
+        Map<String, String> broken = new HashMap<>(env);
+        broken.put("TASKS_TABLE", "no-such-table");   // every read and write of the task fails
+
+        SQSBatchResponse response = new ProcessTasksHandler(new ServiceWiring(Settings.of(broken), Clock.systemUTC()))
+                .handleRequest(singleRecord(record), TestContext.withTimeout(WORKER_TIMEOUT_MILLIS));
+
+        assertThat(response.getBatchItemFailures()).extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+                .containsExactly(sent.messageId());
+        assertThat(receive(sqs, queue)).as("not back at once").isEmpty();
+        // TaskQueue's visibility timeout is 720 s; the first error delay is 5 s.
+        Message again = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> receive(sqs, queue), Optional::isPresent).orElseThrow();
+        assertThat(again.messageId()).isEqualTo(sent.messageId());
+        assertThat(tasks.find(taskId).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+    }
+
+    @Test
+    void theDelayAfterAnErrorDoublesWithEachReceiveUpToTheVisibilityTimeout() {
+        assertThat(List.of("1", "2", "3", "8", "9", "25", "not a number").stream().map(count -> {
+            SQSEvent.SQSMessage message = new SQSEvent.SQSMessage();
+            message.setAttributes(Map.of("ApproximateReceiveCount", count));
+            return ProcessTasksHandler.delayAfterError(message).toSeconds();
+        }).toList()).containsExactly(5L, 10L, 20L, 640L, 720L, 720L, 5L);
+    }
+
+    private static SQSEvent singleRecord(SQSEvent.SQSMessage record) {
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(record));
+        return event;
+    }
+
+    private static Optional<Message> receive(SqsClient sqs, String queue) {
+        return sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(1).waitTimeSeconds(0)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages().stream().findFirst();
     }
 }
