@@ -26,7 +26,7 @@ public final class MotoServer implements AutoCloseable {
 
     public static final String INSTALL_HINT =
             "moto server is required, importable by python3: install it with `python3 -m pip install 'moto[server]'` "
-                    + "(or set AWS_ENDPOINT_URL to a running moto server or LocalStack)";
+                    + "(or set AWS_ENDPOINT_URL to a running moto, e.g. scripts/moto-server, or LocalStack)";
     static final String LAUNCHER = "moto_atomic_server.py";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -44,7 +44,7 @@ public final class MotoServer implements AutoCloseable {
     /** Starts moto server on a free port of 127.0.0.1 and waits until it answers. */
     public static MotoServer start() {
         String python = findPython().orElseThrow(() -> new IllegalStateException(
-                "python3 was not found on PATH. " + INSTALL_HINT));
+                "no python3 (or python) on PATH can import moto. " + INSTALL_HINT));
         int port = freePort();
         Path log;
         Path launcher;
@@ -145,9 +145,14 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
-    /** Copies the launcher out of the jar; it is deleted when the JVM exits. */
+    /**
+     * Copies the launcher out of the jar into a directory of its own (Python imports from the script's
+     * directory first, so a shared temp directory could shadow moto's modules); deleted when the JVM exits.
+     */
     private static Path extractLauncher() throws IOException {
-        Path launcher = Files.createTempFile("moto-atomic-server-", ".py");
+        Path directory = Files.createTempDirectory("moto-atomic-server-");
+        Path launcher = directory.resolve(LAUNCHER);
+        directory.toFile().deleteOnExit();
         launcher.toFile().deleteOnExit();
         try (InputStream in = MotoServer.class.getResourceAsStream(LAUNCHER)) {
             if (in == null) {
@@ -158,17 +163,35 @@ public final class MotoServer implements AutoCloseable {
         return launcher;
     }
 
+    /** The first {@code python3}, then {@code python}, on PATH that can import moto's server. */
     static Optional<String> findPython() {
         String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
-            for (String name : List.of("python3", "python3.exe", "python", "python.exe")) {
+        for (String name : List.of("python3", "python3.exe", "python", "python.exe")) {
+            for (String dir : path.split(File.pathSeparator)) {
                 Path candidate = Path.of(dir, name);
-                if (Files.isExecutable(candidate)) {
+                if (Files.isExecutable(candidate) && importsMoto(candidate)) {
                     return Optional.of(candidate.toString());
                 }
             }
         }
         return Optional.empty();
+    }
+
+    private static boolean importsMoto(Path python) {
+        try {
+            Process check = new ProcessBuilder(python.toString(), "-c", "import moto.server")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!check.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                check.destroyForcibly();
+                return false;
+            }
+            return check.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static int freePort() {

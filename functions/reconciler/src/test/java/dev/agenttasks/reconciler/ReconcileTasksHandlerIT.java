@@ -27,9 +27,9 @@ class ReconcileTasksHandlerIT {
         Map<String, String> env = MotoEnvironment.fresh();
         Instant created = Instant.parse("2026-11-28T10:00:00Z");
         ServiceWiring wiring = new ServiceWiring(Settings.of(env),
-                Clock.fixed(created.plus(Duration.ofMinutes(5)), ZoneOffset.UTC));
+                Clock.fixed(created.plus(Duration.ofMinutes(16)), ZoneOffset.UTC));
         DynamoDbTaskRepository tasks = new DynamoDbTaskRepository(wiring.aws().dynamoDb(), wiring.settings().tasksTable());
-        tasks.createIfAbsent(Task.pending(TaskIds.newId(), "iam:alice", "never enqueued", null, created,
+        tasks.createIfAbsent(Task.pending(TaskIds.newId(), "iam:alice", "never sent: its submission died", null, created,
                 created.plus(Duration.ofDays(7))));
 
         Map<String, Object> summary = new ReconcileTasksHandler(wiring).handleRequest(new ScheduledEvent(), null);

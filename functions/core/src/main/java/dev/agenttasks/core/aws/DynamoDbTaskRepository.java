@@ -84,8 +84,8 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
 
     @Override
     public void markEnqueued(String taskId, Instant now) {
-        // Only the record, never due_at: a worker may already hold the task, and its claim owns due_at. (Plain
-        // moto applies racing conditional writes out of order; DynamoDB would refuse this one after a claim.)
+        // Only the record, never due_at: a worker may be claiming the task right now, and its claim owns due_at.
+        // (DynamoDB would refuse this write after a claim; plain moto checks the condition and writes in two steps.)
         conditionalUpdate(taskId, "SET #enqueued = :now", "#status = :pending",
                 Map.of("#enqueued", ENQUEUED_AT, "#status", STATUS),
                 Map.of(":now", n(now.toEpochMilli()), ":pending", s(TaskStatus.PENDING.value())),
@@ -281,12 +281,12 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
     }
 
     @Override
-    public boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant retryAt) {
+    public boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant nextDueAt) {
         return conditionalUpdate(taskId,
                 "SET #due = :retry, #claimed = :now",
                 "#due = :seen AND (#status = :pending OR (#status = :running AND #expires < :now))",
                 Map.of("#due", DUE_AT, "#claimed", ENQUEUE_CLAIMED_AT, "#status", STATUS, "#expires", LEASE_EXPIRES_AT),
-                Map.of(":retry", n(retryAt.toEpochMilli()), ":now", n(now.toEpochMilli()),
+                Map.of(":retry", n(nextDueAt.toEpochMilli()), ":now", n(now.toEpochMilli()),
                         ":seen", n(seenDueAt.toEpochMilli()), ":pending", s(TaskStatus.PENDING.value()),
                         ":running", s(TaskStatus.RUNNING.value())),
                 "claim redrive").isPresent();
@@ -302,12 +302,20 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
     }
 
     @Override
-    public boolean defer(String taskId, Instant seenDueAt, Instant dueAt) {
-        return conditionalUpdate(taskId, "SET #due = :next", "#due = :seen AND #status = :pending",
-                Map.of("#due", DUE_AT, "#status", STATUS),
-                Map.of(":next", n(dueAt.toEpochMilli()), ":seen", n(seenDueAt.toEpochMilli()),
-                        ":pending", s(TaskStatus.PENDING.value())),
-                "defer task").isPresent();
+    public boolean reschedule(String taskId, Instant seenDueAt, Instant dueAt) {
+        return conditionalUpdate(taskId, "SET #due = :next", "#due = :seen",
+                Map.of("#due", DUE_AT),
+                Map.of(":next", n(dueAt.toEpochMilli()), ":seen", n(seenDueAt.toEpochMilli())),
+                "reschedule task").isPresent();
+    }
+
+    @Override
+    public void markSendFailed(String taskId, Instant now) {
+        // No message exists, so no worker can be claiming: the reconciler's next run sends one.
+        conditionalUpdate(taskId, "SET #due = :now", "#status = :pending AND attribute_not_exists(#enqueued)",
+                Map.of("#due", DUE_AT, "#status", STATUS, "#enqueued", ENQUEUED_AT),
+                Map.of(":now", n(now.toEpochMilli()), ":pending", s(TaskStatus.PENDING.value())),
+                "mark send failed");
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import dev.agenttasks.core.llm.TokenUsage;
-import dev.agenttasks.core.reconcile.Reconciler;
+import dev.agenttasks.core.port.LiveTaskIndex;
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskError;
 import dev.agenttasks.core.task.TaskStatus;
@@ -53,10 +53,11 @@ final class TaskItems {
     static final String DUE_AT = "due_at";
     /** Partitions of the index; only ever increase it (items keep the shard they were written with). */
     static final int ACTIVE_SHARDS = 8;
-    /** A new task is due this long after creation: its submission had that long to send the message. */
-    static final Duration PENDING_GRACE = Duration.ofMinutes(2);
-    /** A released task is due this long after its retry time (see {@link Reconciler#REQUEUE_AFTER}). */
-    static final Duration REQUEUE_AFTER = Reconciler.REQUEUE_AFTER;
+    /**
+     * A new task is due this long after creation, like any task whose message was sent; a submission
+     * whose send failed makes it due at once. A released task is due this long after its retry time.
+     */
+    static final Duration REQUEUE_AFTER = LiveTaskIndex.REQUEUE_AFTER;
 
     private TaskItems() {
     }
@@ -86,7 +87,7 @@ final class TaskItems {
         }
         if (!task.status().isTerminal()) {
             item.put(ACTIVE_SHARD, s(shardOf(task.id())));
-            item.put(DUE_AT, n(task.createdAt().plus(PENDING_GRACE).toEpochMilli()));
+            item.put(DUE_AT, n(task.createdAt().plus(REQUEUE_AFTER).toEpochMilli()));
         }
         return item;
     }

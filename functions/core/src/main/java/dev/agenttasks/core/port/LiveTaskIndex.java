@@ -1,5 +1,6 @@
 package dev.agenttasks.core.port;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -13,6 +14,12 @@ import dev.agenttasks.core.task.TaskStatus;
 public interface LiveTaskIndex {
 
     /**
+     * A live task whose message was sent is due this long later: longer than TaskQueue's visibility
+     * timeout (720 s), so a message still in flight comes back to a worker before another is sent.
+     */
+    Duration REQUEUE_AFTER = Duration.ofMinutes(15);
+
+    /**
      * Live tasks the reconciler should look at: due at or before {@code now}, earliest first, at most
      * {@code limit}. Read from a sparse index that holds only pending and running tasks; it is eventually
      * consistent, so act on an entry only through a conditional write that re-checks it.
@@ -22,9 +29,10 @@ public interface LiveTaskIndex {
     /**
      * Takes the right to (re-)send the task's message: granted while the task is still due at
      * {@code seenDueAt} (nobody touched it since it was read) and is pending, or running with an expired
-     * lease. Moves its due time to {@code retryAt}, when the reconciler tries again if the send fails.
+     * lease. Moves its due time to {@code nextDueAt}, written before the message exists so that no worker's
+     * claim can race it.
      */
-    boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant retryAt);
+    boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant nextDueAt);
 
     /**
      * Records a send made under {@link #claimRedrive} as the task's {@code enqueuedAt}, unless something
@@ -32,11 +40,8 @@ public interface LiveTaskIndex {
      */
     void markRedriven(String taskId, Instant claimedDueAt, Instant now);
 
-    /**
-     * Moves a pending task's due time to {@code dueAt} while it is still pending and due at
-     * {@code seenDueAt}: its message is on its way, so there is nothing to do before then.
-     */
-    boolean defer(String taskId, Instant seenDueAt, Instant dueAt);
+    /** Moves the task's due time to {@code dueAt} if it is still {@code seenDueAt} (e.g. after a failed send). */
+    boolean reschedule(String taskId, Instant seenDueAt, Instant dueAt);
 
     /**
      * Fails a task nobody works on: pending, or running with an expired lease. Never overwrites a

@@ -34,6 +34,12 @@ public interface TaskRepository {
     void markEnqueued(String taskId, Instant now);
 
     /**
+     * The submission could not send the task's message: makes the pending, never-sent task due at once,
+     * so the reconciler's next run sends it (otherwise it would wait out the full requeue interval).
+     */
+    void markSendFailed(String taskId, Instant now);
+
+    /**
      * Claims the task for {@code leaseOwner}: pending → running, or a takeover of a running task whose
      * lease expired. Counts one attempt. Returns the claimed task, or the current state when the claim
      * was refused (empty when the task does not exist). A pending task whose retry time is still ahead

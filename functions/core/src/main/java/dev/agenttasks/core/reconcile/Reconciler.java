@@ -27,9 +27,8 @@ import dev.agenttasks.core.task.TaskStatus;
 /**
  * One pass over the tasks that nothing else will move on (see docs/reliability.md, "Reconciler"):
  * <ul>
- *   <li>pending tasks past their due time (the submission died after storing the task, or a message
- *       went missing) get a message; those whose message was sent less than {@link #REQUEUE_AFTER} ago
- *       are only deferred until then;</li>
+ *   <li>pending tasks past their due time (the submission's send failed or it died after storing the
+ *       task, or a message went missing) get a message;</li>
  *   <li>running tasks whose lease expired (the worker died) get a message, so a worker takes them over;</li>
  *   <li>tasks past their deadline that no worker holds are failed with {@value #CODE_DEADLINE};</li>
  *   <li>messages in the dead-letter queue fail their task with {@value #CODE_DEAD_LETTERED}, then are deleted.</li>
@@ -45,13 +44,7 @@ public final class Reconciler {
     public static final String CODE_DEAD_LETTERED = "dead_lettered";
     public static final int DEFAULT_MAX_TASKS_PER_RUN = 500;
     public static final int DEFAULT_MAX_DEAD_LETTERS_PER_RUN = 100;
-    /**
-     * A pending task whose message was sent is left alone this long after the send: longer than
-     * TaskQueue's visibility timeout (720 s), so a message still in flight comes back to a worker before
-     * the reconciler sends another.
-     */
-    public static final Duration REQUEUE_AFTER = Duration.ofMinutes(15);
-    /** After a send (or a failed one), the task is due again after this long. */
+    /** When a send fails, the task is due again after this long. */
     public static final Duration REDRIVE_RETRY = Duration.ofMinutes(2);
     /** A run stops taking new work when its invocation has less than this left. */
     public static final Duration MIN_TIME_LEFT = Duration.ofSeconds(5);
@@ -77,19 +70,15 @@ public final class Reconciler {
         }
     }
 
-    /**
-     * What one run did. {@code due} counts the index entries read; {@code deferred} the pending tasks whose
-     * message is still on its way; {@code skipped} those needing nothing.
-     */
-    public record Summary(int due, int enqueued, int deferred, int leasesRedriven, int deadlineFailed,
-                          int deadLettered, int poisonMessages, int skipped, int errors) {
+    /** What one run did. {@code due} counts the index entries read; {@code skipped} those needing nothing. */
+    public record Summary(int due, int enqueued, int leasesRedriven, int deadlineFailed, int deadLettered,
+                          int poisonMessages, int skipped, int errors) {
 
         /** The summary as the handler returns it (Lambda serialises maps, not records). */
         public Map<String, Object> asMap() {
             Map<String, Object> map = new LinkedHashMap<>();
             map.put("due", due);
             map.put("enqueued", enqueued);
-            map.put("deferred", deferred);
             map.put("leasesRedriven", leasesRedriven);
             map.put("deadlineFailed", deadlineFailed);
             map.put("deadLettered", deadLettered);
@@ -165,23 +154,23 @@ public final class Reconciler {
             counts.skipped++;   // the index lags the table: the task moved on since
             return;
         }
-        if (task.status() == TaskStatus.PENDING && task.enqueuedAt() != null
-                && now.isBefore(task.enqueuedAt().plus(REQUEUE_AFTER))) {
-            // Sent, and waiting in the queue (a backlog) or handed back with a delay: look again when overdue.
-            if (tasks.defer(id, task.dueAt(), task.enqueuedAt().plus(REQUEUE_AFTER))) {
-                counts.deferred++;
-            } else {
-                counts.skipped++;
-            }
-            return;
-        }
-        Instant retryAt = now.plus(REDRIVE_RETRY);
-        if (!tasks.claimRedrive(id, task.dueAt(), now, retryAt)) {
+        // The next due time is written before the message exists: a worker's claim, which sets its own, comes after.
+        Instant nextDue = now.plus(LiveTaskIndex.REQUEUE_AFTER);
+        if (!tasks.claimRedrive(id, task.dueAt(), now, nextDue)) {
             counts.skipped++;   // changed since the index was read, or another run took it
             return;
         }
-        queue.enqueue(id);      // on failure the task is due again at retryAt
-        tasks.markRedriven(id, retryAt, now);
+        try {
+            queue.enqueue(id);
+        } catch (RuntimeException e) {
+            try {
+                tasks.reschedule(id, nextDue, now.plus(REDRIVE_RETRY));
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);   // then it is due at nextDue
+            }
+            throw e;
+        }
+        tasks.markRedriven(id, nextDue, now);
         if (leaseExpired) {
             counts.leasesRedriven++;
             LOG.warn("task {} lease expired at {}: message re-sent for a takeover", id, task.leaseExpiresAt());
@@ -253,7 +242,6 @@ public final class Reconciler {
     private static final class Counts {
         int due;
         int enqueued;
-        int deferred;
         int leasesRedriven;
         int deadlineFailed;
         int deadLettered;
@@ -262,12 +250,11 @@ public final class Reconciler {
         int errors;
 
         int handled() {
-            return enqueued + deferred + leasesRedriven + deadlineFailed + skipped + errors;
+            return enqueued + leasesRedriven + deadlineFailed + skipped + errors;
         }
 
         Summary summary() {
-            return new Summary(due, enqueued, deferred, leasesRedriven, deadlineFailed, deadLettered, poisonMessages,
-                    skipped, errors);
+            return new Summary(due, enqueued, leasesRedriven, deadlineFailed, deadLettered, poisonMessages, skipped, errors);
         }
     }
 }

@@ -101,14 +101,20 @@ public final class SubmitTaskService {
     }
 
     /**
-     * Sends the message and records it. A failed send leaves the task pending and un-enqueued, where a
-     * keyed replay or the reconciler picks it up; the task is never lost, so the caller still gets 202.
+     * Sends the message and records it. A failed send leaves the task pending, un-enqueued and due at once,
+     * where a keyed replay or the reconciler's next run picks it up; the task is never lost, so the caller
+     * still gets 202.
      */
     private void send(String taskId, Instant now) {
         try {
             queue.enqueue(taskId);
         } catch (RuntimeException e) {
             LOG.error("task {} stored but not enqueued; the reconciler will enqueue it", taskId, e);
+            try {
+                tasks.markSendFailed(taskId, now);
+            } catch (RuntimeException again) {
+                LOG.warn("task {}: could not make it due at once; the reconciler sends it when it falls due", taskId, again);
+            }
             return;
         }
         try {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.agenttasks.core.MotoTestEnvironment;
 import dev.agenttasks.core.config.Settings;
 import dev.agenttasks.core.llm.TokenUsage;
+import dev.agenttasks.core.port.LiveTaskIndex;
 import dev.agenttasks.core.port.TaskRepository.ClaimResult;
 import dev.agenttasks.core.task.Task;
 import dev.agenttasks.core.task.TaskError;
@@ -145,22 +146,53 @@ class DynamoDbTaskRepositoryIT {
     }
 
     @Test
-    void recordingASendLeavesTheDueTimeToTheClaim() {
+    void aNewTaskIsDueAfterTheRequeueIntervalAndRecordingItsSendLeavesThat() {
         Task task = stored();
-        Instant created = repository.findDue(now.plus(Duration.ofHours(1)), 10).get(0).dueAt();
+        Instant later = now.plus(Duration.ofHours(1));
+        assertThat(repository.findDue(later, 10)).singleElement()
+                .satisfies(entry -> assertThat(entry.dueAt()).isEqualTo(now.plus(LiveTaskIndex.REQUEUE_AFTER)));
 
         repository.markEnqueued(task.id(), now.plusSeconds(1));
+        repository.markSendFailed(task.id(), now.plusSeconds(2));
 
-        assertThat(repository.findDue(now.plus(Duration.ofHours(1)), 10)).singleElement().satisfies(entry -> {
+        assertThat(repository.findDue(later, 10)).singleElement().satisfies(entry -> {
             assertThat(entry.enqueuedAt()).isEqualTo(now.plusSeconds(1));
-            assertThat(entry.dueAt()).as("the due time a new task gets").isEqualTo(created);
+            assertThat(entry.dueAt()).as("a sent task is not made due by a late failure report")
+                    .isEqualTo(now.plus(LiveTaskIndex.REQUEUE_AFTER));
         });
-        assertThat(repository.defer(task.id(), now, now.plus(Duration.ofMinutes(15)))).as("not due at that time").isFalse();
-        assertThat(repository.defer(task.id(), created, now.plus(Duration.ofMinutes(15)))).isTrue();
-        assertThat(repository.findDue(now.plus(Duration.ofMinutes(14)), 10)).isEmpty();
-        repository.claim(task.id(), "worker-1", now.plusSeconds(2), LEASE);
-        assertThat(repository.defer(task.id(), now.plus(Duration.ofMinutes(15)), now.plus(Duration.ofHours(1))))
-                .as("a running task is never deferred").isFalse();
+    }
+
+    @Test
+    void aFailedSendMakesANeverSentTaskDueAtOnce() {
+        Task task = stored();
+
+        repository.markSendFailed(task.id(), now.plusSeconds(1));
+
+        assertThat(repository.findDue(now.plusSeconds(1), 10)).extracting(LiveTaskIndex.DueTask::taskId)
+                .containsExactly(task.id());
+    }
+
+    @Test
+    void recordingASendNeverMovesAClaimedTasksDueTime() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+
+        repository.markEnqueued(task.id(), now.plusSeconds(1));
+        repository.markSendFailed(task.id(), now.plusSeconds(1));
+
+        assertThat(repository.findDue(now.plus(LEASE), 10)).singleElement()
+                .satisfies(entry -> assertThat(entry.dueAt()).as("the lease expiry").isEqualTo(now.plus(LEASE)));
+    }
+
+    @Test
+    void rescheduleMovesTheDueTimeOnlyFromTheOneSeen() {
+        Task task = stored();
+        Instant due = now.plus(LiveTaskIndex.REQUEUE_AFTER);
+
+        assertThat(repository.reschedule(task.id(), now, now.plusSeconds(5))).isFalse();
+        assertThat(repository.reschedule(task.id(), due, now.plusSeconds(5))).isTrue();
+        assertThat(repository.findDue(now.plusSeconds(5), 10)).extracting(LiveTaskIndex.DueTask::taskId)
+                .containsExactly(task.id());
     }
 
     @Test

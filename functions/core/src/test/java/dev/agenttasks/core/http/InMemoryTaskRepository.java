@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.agenttasks.core.port.TaskRepository;
@@ -22,6 +23,7 @@ final class InMemoryTaskRepository implements TaskRepository {
 
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final Map<String, Instant> enqueueClaims = new ConcurrentHashMap<>();
+    private final List<String> sendFailures = new CopyOnWriteArrayList<>();
 
     /** Like the DynamoDB adapter, creation takes the send claim: the submission that stored the task sends it. */
     @Override
@@ -61,6 +63,16 @@ final class InMemoryTaskRepository implements TaskRepository {
         tasks.computeIfPresent(taskId, (id, t) -> t.status() != TaskStatus.PENDING ? t
                 : copy(t, t.status(), t.updatedAt(), t.model(), t.result(), t.error(), t.usage(), t.costUsd(),
                         t.durationMs(), t.attempts(), t.leaseOwner(), t.leaseExpiresAt(), now));
+    }
+
+    @Override
+    public void markSendFailed(String taskId, Instant now) {
+        sendFailures.add(taskId);
+    }
+
+    /** Tasks whose submission reported a failed send (this store keeps no due times). */
+    List<String> sendFailures() {
+        return List.copyOf(sendFailures);
     }
 
     @Override

@@ -114,34 +114,55 @@ class ReconcilerIT {
     }
 
     @Test
-    void aTaskStoredButNeverEnqueuedGetsItsMessageOnce() {
-        Task task = stored();   // the submission died after its put: no message, no enqueued_at
+    void aTaskWhoseSendFailedGetsItsMessageOnTheNextRun() {
+        Task task = stored();
+        tasks.markSendFailed(task.id(), T0);   // what the submission does when SendMessage fails
 
-        assertThat(runAt(Duration.ofMinutes(1)).enqueued()).as("still within the submission's grace").isZero();
-        assertThat(queuedTaskIds()).isEmpty();
-
-        Reconciler.Summary summary = runAt(Duration.ofMinutes(3));
+        Reconciler.Summary summary = runAt(Duration.ofMinutes(1));
 
         assertThat(summary.enqueued()).isEqualTo(1);
         assertThat(queuedTaskIds()).containsExactly(task.id());
-        assertThat(current(task).enqueuedAt()).isEqualTo(T0.plus(Duration.ofMinutes(3)));
+        assertThat(current(task).enqueuedAt()).isEqualTo(T0.plus(Duration.ofMinutes(1)));
         assertThat(current(task).status()).isEqualTo(TaskStatus.PENDING);
-        assertThat(runAt(Duration.ofMinutes(4)).enqueued()).as("the message is in flight").isZero();
-        assertThat(queuedTaskIds()).isEmpty();
+        assertThat(runAt(Duration.ofMinutes(15)).enqueued()).as("the message is in flight").isZero();
+        assertThat(runAt(Duration.ofMinutes(17)).enqueued()).as("15 min after the re-send, still not picked up")
+                .isEqualTo(1);
+        assertThat(queuedTaskIds()).containsExactly(task.id());
     }
 
     @Test
-    void anEnqueuedTaskIsDeferredUntilItsMessageIsLongOverdue() {
+    void aTaskStoredButNeverSentGetsItsMessageAfterTheRequeueInterval() {
+        Task task = stored();   // the submission died between its put and its send: nothing recorded
+
+        assertThat(runAt(Duration.ofMinutes(14)).enqueued()).isZero();
+        assertThat(runAt(Duration.ofMinutes(16)).enqueued()).isEqualTo(1);
+        assertThat(queuedTaskIds()).containsExactly(task.id());
+    }
+
+    @Test
+    void anEnqueuedTaskIsLeftAloneUntilItsMessageIsLongOverdue() {
         Task task = stored();
         tasks.markEnqueued(task.id(), T0);
 
-        Reconciler.Summary waiting = runAt(Duration.ofMinutes(10));
-        assertThat(waiting.enqueued()).isZero();
-        assertThat(waiting.deferred()).as("its message is in the queue: due again 15 min after the send").isEqualTo(1);
+        assertThat(runAt(Duration.ofMinutes(10)).due()).as("not even read").isZero();
         assertThat(queuedTaskIds()).isEmpty();
-        assertThat(runAt(Duration.ofMinutes(14)).due()).as("deferred, so not read again").isZero();
 
         assertThat(runAt(Duration.ofMinutes(16)).enqueued()).isEqualTo(1);
+        assertThat(queuedTaskIds()).containsExactly(task.id());
+    }
+
+    @Test
+    void aRedriveWhoseSendFailsIsDueAgainSoon() {
+        Task task = stored();
+        tasks.markSendFailed(task.id(), T0);
+        Reconciler broken = new Reconciler(tasks, new SqsTaskQueue(sqs, settings.taskQueueUrl() + "-missing"),
+                Optional.empty(), Metrics.discarding(), clock, Reconciler.Options.of(MAX_AGE));
+        clock.set(T0.plus(Duration.ofMinutes(1)));
+
+        assertThat(broken.run().errors()).isEqualTo(1);
+
+        assertThat(runAt(Duration.ofMinutes(2)).enqueued()).as("not yet: due 2 min after the failed send").isZero();
+        assertThat(runAt(Duration.ofMinutes(3)).enqueued()).isEqualTo(1);
         assertThat(queuedTaskIds()).containsExactly(task.id());
     }
 
@@ -235,7 +256,7 @@ class ReconcilerIT {
 
         Reconciler.Summary summary = runAt(MAX_AGE.multipliedBy(3));
 
-        assertThat(summary).isEqualTo(new Reconciler.Summary(0, 0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(summary).isEqualTo(new Reconciler.Summary(0, 0, 0, 0, 0, 0, 0, 0));
         assertThat(current(complete)).isEqualTo(completeBefore);
         assertThat(current(failed)).isEqualTo(failedBefore);
         assertThat(queuedTaskIds()).isEmpty();
@@ -277,9 +298,9 @@ class ReconcilerIT {
         reconciler = new Reconciler(tasks, new SqsTaskQueue(sqs, settings.taskQueueUrl()), Optional.empty(),
                 Metrics.discarding(), clock, new Reconciler.Options(MAX_AGE, 8, 0));
 
-        Reconciler.Summary first = runAt(Duration.ofMinutes(5));
+        Reconciler.Summary first = runAt(Duration.ofMinutes(20));
         List<String> firstSent = queuedTaskIds();
-        Reconciler.Summary second = runAt(Duration.ofMinutes(6));
+        Reconciler.Summary second = runAt(Duration.ofMinutes(21));
 
         assertThat(first.enqueued()).isEqualTo(8);
         assertThat(firstSent).containsExactlyInAnyOrderElementsOf(stuck.subList(0, 8).stream().map(Task::id).toList());
