@@ -3,10 +3,11 @@
 # Prints how many were running at the kill, how long the restart took to complete them all, and the
 # provider calls per task. Default settings (60 s lease, reconciler every minute). Run from the repo
 # root after `mvn -q -DskipTests install`. Uses ports 5055 (moto), 8766 (stand-in) and 3960 (stack).
+# MOTO_SERVER=moto_server runs it against plain moto instead of scripts/moto-server.
 set -u
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
-scripts/moto-server -H 127.0.0.1 -p 5055 >"$work/moto.log" 2>&1 & moto=$!
+${MOTO_SERVER:-scripts/moto-server} -H 127.0.0.1 -p 5055 >"$work/moto.log" 2>&1 & moto=$!
 python3 bench/provider_standin.py 8766 8 >"$work/standin.log" 2>&1 & standin=$!
 stack=""
 trap 'kill $moto $standin $stack 2>/dev/null; rm -rf "$work"' EXIT
