@@ -219,7 +219,7 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
                         "#retryAt", RETRY_AT, "#shard", ACTIVE_SHARD, "#due", DUE_AT),
                 Map.of(":pending", s(TaskStatus.PENDING.value()), ":running", s(TaskStatus.RUNNING.value()),
                         ":owner", s(leaseOwner), ":now", n(now.toEpochMilli()), ":retryAt", n(retryAt.toEpochMilli()),
-                        ":shard", s(shardOf(taskId)), ":due", n(retryAt.plus(REQUEUE_AFTER).toEpochMilli())),
+                        ":shard", s(shardOf(taskId)), ":due", n(retryAt.plus(LiveTaskIndex.REQUEUE_AFTER).toEpochMilli())),
                 "release task").isPresent();
     }
 

@@ -1,7 +1,6 @@
 package dev.agenttasks.core.aws;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,11 +52,6 @@ final class TaskItems {
     static final String DUE_AT = "due_at";
     /** Partitions of the index; only ever increase it (items keep the shard they were written with). */
     static final int ACTIVE_SHARDS = 8;
-    /**
-     * A new task is due this long after creation, like any task whose message was sent; a submission
-     * whose send failed makes it due at once. A released task is due this long after its retry time.
-     */
-    static final Duration REQUEUE_AFTER = LiveTaskIndex.REQUEUE_AFTER;
 
     private TaskItems() {
     }
@@ -87,7 +81,8 @@ final class TaskItems {
         }
         if (!task.status().isTerminal()) {
             item.put(ACTIVE_SHARD, s(shardOf(task.id())));
-            item.put(DUE_AT, n(task.createdAt().plus(REQUEUE_AFTER).toEpochMilli()));
+            // Due like any task whose message was sent; a submission whose send failed makes it due at once.
+            item.put(DUE_AT, n(task.createdAt().plus(LiveTaskIndex.REQUEUE_AFTER).toEpochMilli()));
         }
         return item;
     }
