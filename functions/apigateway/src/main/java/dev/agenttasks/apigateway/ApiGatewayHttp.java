@@ -12,11 +12,11 @@ import java.util.function.Function;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
-import dev.agenttasks.core.http.ApiErrors;
-import dev.agenttasks.core.http.HttpRequest;
-import dev.agenttasks.core.http.HttpResponse;
-import dev.agenttasks.core.http.ProblemException;
-import dev.agenttasks.core.http.ProblemType;
+import dev.agenttasks.api.ApiErrors;
+import dev.agenttasks.api.HttpRequest;
+import dev.agenttasks.api.HttpResponse;
+import dev.agenttasks.api.ProblemException;
+import dev.agenttasks.api.ProblemType;
 
 /**
  * Glue between API Gateway HTTP API (payload format 2.0) and the core API: builds an {@link HttpRequest},

@@ -24,8 +24,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.agenttasks.core.http.HttpRequest;
-import dev.agenttasks.core.task.TaskIds;
+import dev.agenttasks.api.HttpRequest;
+import dev.agenttasks.domain.task.TaskIds;
 import dev.agenttasks.testkit.LambdaEvents;
 
 /**

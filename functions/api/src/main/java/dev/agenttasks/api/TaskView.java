@@ -1,0 +1,42 @@
+package dev.agenttasks.api;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.agenttasks.domain.task.Task;
+
+/** The task as callers see it: no lease, owner or storage details. */
+public final class TaskView {
+
+    private TaskView() {
+    }
+
+    public static Map<String, Object> of(Task task) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("task_id", task.id());
+        view.put("status", task.status().value());
+        view.put("result", task.result());
+        Map<String, Object> error = null;
+        if (task.error() != null) {
+            error = new LinkedHashMap<>();
+            error.put("code", task.error().code());
+            error.put("message", task.error().message());
+        }
+        view.put("error", error);
+        view.put("model", task.model());
+        Map<String, Object> usage = null;
+        if (task.usage() != null) {
+            usage = new LinkedHashMap<>();
+            usage.put("input_tokens", task.usage().inputTokens());
+            usage.put("output_tokens", task.usage().outputTokens());
+            usage.put("total_tokens", task.usage().totalTokens());
+        }
+        view.put("usage", usage);
+        view.put("cost_usd", task.costUsd());
+        view.put("duration_ms", task.durationMs());
+        view.put("attempts", task.attempts());
+        view.put("created_at", task.createdAt().toString());
+        view.put("updated_at", task.updatedAt() == null ? null : task.updatedAt().toString());
+        return view;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.agenttasks.api;
+
+import dev.agenttasks.domain.fakes.InMemoryIdempotencyStore;
+import dev.agenttasks.domain.fakes.InMemoryTaskQueue;
+import dev.agenttasks.domain.fakes.InMemoryTaskRepository;
+import dev.agenttasks.domain.fakes.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.agenttasks.domain.port.IdempotencyStore;
+import dev.agenttasks.domain.port.TaskQueue;
+import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.submit.SubmitTaskService;
+
+/**
+ * The two API operations over in-memory ports, each wrapped in {@link ApiErrors#guard} the way the Lambda
+ * handlers wrap them, with the default limits and a clock the test drives.
+ */
+final class ApiHarness {
+
+    static final Duration KEY_TTL = Duration.ofSeconds(86_400);
+    static final Duration RETENTION = Duration.ofDays(7);
+
+    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    final InMemoryTaskRepository tasks = new InMemoryTaskRepository();
+    final InMemoryIdempotencyStore keys = new InMemoryIdempotencyStore();
+    final InMemoryTaskQueue queue = new InMemoryTaskQueue();
+    private final SubmitTaskApi submitApi;
+    private final GetTaskApi getApi;
+
+    ApiHarness() {
+        this(null, null, null);
+    }
+
+    /** With replacements for any port (null keeps the in-memory one). */
+    ApiHarness(TaskRepository taskRepository, IdempotencyStore keyStore, TaskQueue taskQueue) {
+        TaskRepository repo = taskRepository == null ? tasks : taskRepository;
+        SubmitTaskService service = new SubmitTaskService(repo, keyStore == null ? keys : keyStore,
+                taskQueue == null ? queue : taskQueue, clock, KEY_TTL, RETENTION);
+        this.submitApi = new SubmitTaskApi(service, SubmitTaskApi.DEFAULT_MAX_BODY_BYTES,
+                SubmitTaskApi.DEFAULT_MAX_TASK_CHARS);
+        this.getApi = new GetTaskApi(repo, clock);
+    }
+
+    HttpResponse submit(HttpRequest request) {
+        return ApiErrors.guard(request, submitApi::handle);
+    }
+
+    HttpResponse get(HttpRequest request) {
+        return ApiErrors.guard(request, getApi::handle);
+    }
+
+    HttpResponse health() {
+        HttpRequest request = new HttpRequest("GET", "/health", Map.of(), Map.of(), null, Optional.empty(), "req-h");
+        return ApiErrors.guard(request, r -> getApi.health());
+    }
+
+    /** {@code POST /tasks} as {@code caller} (null: unauthenticated) with a JSON body. */
+    static HttpRequest post(String caller, String body, String... headerPairs) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            if (headerPairs[i + 1] == null) {
+                headers.remove(headerPairs[i]);
+            } else {
+                headers.put(headerPairs[i], headerPairs[i + 1]);
+            }
+        }
+        return new HttpRequest("POST", "/tasks", headers, Map.of(), body, Optional.ofNullable(caller), "req-1");
+    }
+
+    /** {@code GET /tasks/{id}} as {@code caller} (null: unauthenticated). */
+    static HttpRequest getTask(String caller, String id) {
+        Map<String, String> params = id == null ? Map.of() : Map.of("id", id);
+        return new HttpRequest("GET", "/tasks/" + (id == null ? "" : id), Map.of(), params, null,
+                Optional.ofNullable(caller), "req-2");
+    }
+}

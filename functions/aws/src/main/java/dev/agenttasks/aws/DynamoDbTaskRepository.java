@@ -1,0 +1,383 @@
+package dev.agenttasks.aws;
+
+import static dev.agenttasks.aws.TaskItems.*;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.agenttasks.domain.port.DependencyUnavailableException;
+import dev.agenttasks.domain.port.LiveTaskIndex;
+import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.Task;
+import dev.agenttasks.domain.task.TaskError;
+import dev.agenttasks.domain.task.TaskOutcome;
+import dev.agenttasks.domain.task.TaskStatus;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+
+/** {@link TaskRepository} on a DynamoDB table keyed by {@code pk = "task#" + id}. */
+public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskIndex {
+
+    private static final Map<String, String> INDEX_NAMES = Map.of("#shard", ACTIVE_SHARD, "#due", DUE_AT);
+
+    private final DynamoDbClient dynamoDb;
+    private final String table;
+
+    public DynamoDbTaskRepository(DynamoDbClient dynamoDb, String table) {
+        this.dynamoDb = dynamoDb;
+        this.table = table;
+    }
+
+    @Override
+    public Optional<Task> createIfAbsent(Task task) {
+        try {
+            dynamoDb.putItem(b -> b.tableName(table)
+                    .item(toItem(task))
+                    .conditionExpression("attribute_not_exists(#pk)")
+                    .expressionAttributeNames(Map.of("#pk", PK))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return Optional.empty();
+        } catch (ConditionalCheckFailedException e) {
+            return e.hasItem() && !e.item().isEmpty() ? Optional.of(fromItem(e.item())) : find(task.id());
+        } catch (SdkException e) {
+            throw unavailable("store task", e);
+        }
+    }
+
+    @Override
+    public Optional<Task> find(String taskId) {
+        try {
+            Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table).key(key(taskId))
+                    .consistentRead(true)).item();
+            return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+        } catch (SdkException e) {
+            throw unavailable("read task", e);
+        }
+    }
+
+    @Override
+    public boolean claimEnqueue(String taskId, Instant now, Instant staleBefore) {
+        return conditionalUpdate(taskId,
+                "SET #claimed = :now",
+                "attribute_exists(#pk) AND #status = :pending AND attribute_not_exists(#enqueued)"
+                        + " AND (attribute_not_exists(#claimed) OR #claimed < :stale)",
+                Map.of("#claimed", ENQUEUE_CLAIMED_AT, "#pk", PK, "#status", STATUS, "#enqueued", ENQUEUED_AT),
+                Map.of(":now", n(now.toEpochMilli()), ":pending", s(TaskStatus.PENDING.value()),
+                        ":stale", n(staleBefore.toEpochMilli())),
+                "claim enqueue").isPresent();
+    }
+
+    @Override
+    public void markEnqueued(String taskId, Instant now) {
+        // Only the record, never due_at: a worker may be claiming the task right now, and its claim owns due_at.
+        // (DynamoDB would refuse this write after a claim; plain moto checks the condition and writes in two steps.)
+        conditionalUpdate(taskId, "SET #enqueued = :now", "#status = :pending",
+                Map.of("#enqueued", ENQUEUED_AT, "#status", STATUS),
+                Map.of(":now", n(now.toEpochMilli()), ":pending", s(TaskStatus.PENDING.value())),
+                "mark enqueued");
+    }
+
+    @Override
+    public ClaimResult claim(String taskId, String leaseOwner, Instant now, Duration lease) {
+        UpdateItemRequest request = UpdateItemRequest.builder()
+                .tableName(table)
+                .key(key(taskId))
+                .updateExpression("SET #status = :running, #owner = :owner, #expires = :expires, #updated = :now,"
+                        + " #attempts = if_not_exists(#attempts, :zero) + :one, #shard = :shard, #due = :expires"
+                        + " REMOVE #retryAt")
+                .conditionExpression("attribute_exists(#pk) AND ((#status = :pending"
+                        + " AND (attribute_not_exists(#retryAt) OR #retryAt <= :now))"
+                        + " OR (#status = :running AND #expires < :now))")
+                .expressionAttributeNames(Map.of("#status", STATUS, "#owner", LEASE_OWNER, "#expires", LEASE_EXPIRES_AT,
+                        "#updated", UPDATED_AT, "#attempts", ATTEMPTS, "#retryAt", RETRY_AT, "#pk", PK,
+                        "#shard", ACTIVE_SHARD, "#due", DUE_AT))
+                .expressionAttributeValues(Map.of(
+                        ":running", s(TaskStatus.RUNNING.value()),
+                        ":pending", s(TaskStatus.PENDING.value()),
+                        ":owner", s(leaseOwner),
+                        ":expires", n(now.plus(lease).toEpochMilli()),
+                        ":now", n(now.toEpochMilli()),
+                        ":zero", n(0),
+                        ":one", n(1),
+                        ":shard", s(shardOf(taskId))))
+                .returnValues(ReturnValue.ALL_NEW)
+                .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD)
+                .build();
+        try {
+            UpdateItemResponse response = dynamoDb.updateItem(request);
+            return ClaimResult.claimed(fromItem(response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            if (!e.hasItem() || e.item().isEmpty()) {
+                return ClaimResult.refused(find(taskId));
+            }
+            Task current = fromItem(e.item());
+            AttributeValue retryAt = e.item().get(RETRY_AT);
+            if (current.status() == TaskStatus.PENDING && retryAt != null && retryAt.n() != null) {
+                return ClaimResult.deferred(current, Instant.ofEpochMilli(Long.parseLong(retryAt.n())));
+            }
+            return ClaimResult.refused(Optional.of(current));
+        } catch (SdkException e) {
+            throw unavailable("claim task", e);
+        }
+    }
+
+    @Override
+    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease) {
+        return conditionalUpdate(taskId,
+                "SET #attempts = #attempts + :one, #expires = :expires, #updated = :now, #due = :expires",
+                "#status = :running AND #owner = :owner",
+                Map.of("#attempts", ATTEMPTS, "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#status", STATUS,
+                        "#owner", LEASE_OWNER, "#due", DUE_AT),
+                Map.of(":one", n(1), ":expires", n(now.plus(lease).toEpochMilli()), ":now", n(now.toEpochMilli()),
+                        ":running", s(TaskStatus.RUNNING.value()), ":owner", s(leaseOwner)),
+                "record attempt").isPresent();
+    }
+
+    @Override
+    public boolean renewLease(String taskId, String leaseOwner, Instant now, Duration lease) {
+        return conditionalUpdate(taskId,
+                "SET #expires = :expires, #updated = :now, #due = :expires",
+                "#status = :running AND #owner = :owner",
+                Map.of("#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#status", STATUS, "#owner", LEASE_OWNER,
+                        "#due", DUE_AT),
+                Map.of(":expires", n(now.plus(lease).toEpochMilli()), ":now", n(now.toEpochMilli()),
+                        ":running", s(TaskStatus.RUNNING.value()), ":owner", s(leaseOwner)),
+                "renew lease").isPresent();
+    }
+
+    @Override
+    public boolean complete(String taskId, String leaseOwner, TaskOutcome outcome, Instant now) {
+        Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#owner", LEASE_OWNER,
+                "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#model", MODEL, "#result", RESULT,
+                "#in", INPUT_TOKENS, "#out", OUTPUT_TOKENS, "#duration", DURATION_MS));
+        names.putAll(INDEX_NAMES);
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(
+                ":complete", s(TaskStatus.COMPLETE.value()),
+                ":running", s(TaskStatus.RUNNING.value()),
+                ":owner", s(leaseOwner),
+                ":now", n(now.toEpochMilli()),
+                ":model", s(outcome.model()),
+                ":result", s(outcome.result()),
+                ":in", n(outcome.usage().inputTokens()),
+                ":out", n(outcome.usage().outputTokens()),
+                ":duration", n(outcome.durationMs())));
+        String set = "SET #status = :complete, #updated = :now, #model = :model, #result = :result,"
+                + " #in = :in, #out = :out, #duration = :duration";
+        if (outcome.costUsd() != null) {
+            names.put("#cost", COST_USD);
+            values.put(":cost", n(outcome.costUsd()));
+            set += ", #cost = :cost";
+        }
+        return conditionalUpdate(taskId, set + " REMOVE #owner, #expires, #shard, #due",
+                "#status = :running AND #owner = :owner", names, values, "complete task").isPresent();
+    }
+
+    @Override
+    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now) {
+        Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#owner", LEASE_OWNER,
+                "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#code", ERROR_CODE, "#message", ERROR_MESSAGE));
+        names.putAll(INDEX_NAMES);
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(
+                ":failed", s(TaskStatus.FAILED.value()),
+                ":running", s(TaskStatus.RUNNING.value()),
+                ":owner", s(leaseOwner),
+                ":now", n(now.toEpochMilli()),
+                ":code", s(error.code()),
+                ":message", s(error.message())));
+        String set = "SET #status = :failed, #updated = :now, #code = :code, #message = :message";
+        if (durationMs != null) {
+            names.put("#duration", DURATION_MS);
+            values.put(":duration", n(durationMs));
+            set += ", #duration = :duration";
+        }
+        return conditionalUpdate(taskId, set + " REMOVE #owner, #expires, #shard, #due",
+                "#status = :running AND #owner = :owner", names, values, "fail task").isPresent();
+    }
+
+    @Override
+    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
+        return conditionalUpdate(taskId,
+                "SET #status = :pending, #updated = :now, #retryAt = :retryAt, #shard = :shard, #due = :due"
+                        + " REMOVE #owner, #expires",
+                "#status = :running AND #owner = :owner",
+                Map.of("#status", STATUS, "#owner", LEASE_OWNER, "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT,
+                        "#retryAt", RETRY_AT, "#shard", ACTIVE_SHARD, "#due", DUE_AT),
+                Map.of(":pending", s(TaskStatus.PENDING.value()), ":running", s(TaskStatus.RUNNING.value()),
+                        ":owner", s(leaseOwner), ":now", n(now.toEpochMilli()), ":retryAt", n(retryAt.toEpochMilli()),
+                        ":shard", s(shardOf(taskId)), ":due", n(retryAt.plus(LiveTaskIndex.REQUEUE_AFTER).toEpochMilli())),
+                "release task").isPresent();
+    }
+
+    @Override
+    public List<DueTask> findDue(Instant now, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        // Each shard's earliest `limit` entries, merged: the run takes the earliest due overall. Reading up to
+        // ACTIVE_SHARDS x limit small index entries costs little (docs/reliability.md, "Cost").
+        List<DueTask> due = new ArrayList<>();
+        for (int shard = 0; shard < ACTIVE_SHARDS; shard++) {
+            due.addAll(findDueInShard(Integer.toString(shard), now, limit));
+        }
+        due.sort(Comparator.comparing(DueTask::dueAt));
+        return due.size() <= limit ? due : List.copyOf(due.subList(0, limit));
+    }
+
+    private List<DueTask> findDueInShard(String shard, Instant now, int budget) {
+        List<DueTask> found = new ArrayList<>();
+        Map<String, AttributeValue> startKey = null;
+        try {
+            do {
+                QueryRequest.Builder request = QueryRequest.builder()
+                        .tableName(table)
+                        .indexName(ACTIVE_INDEX)
+                        .keyConditionExpression("#shard = :shard AND #due <= :now")
+                        .expressionAttributeNames(Map.of("#shard", ACTIVE_SHARD, "#due", DUE_AT))
+                        .expressionAttributeValues(Map.of(":shard", s(shard), ":now", n(now.toEpochMilli())))
+                        .limit(budget - found.size());
+                if (startKey != null) {
+                    request.exclusiveStartKey(startKey);
+                }
+                QueryResponse page = dynamoDb.query(request.build());
+                for (Map<String, AttributeValue> item : page.items()) {
+                    dueTask(item).ifPresent(found::add);
+                }
+                startKey = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
+            } while (startKey != null && found.size() < budget);
+        } catch (SdkException e) {
+            throw unavailable("query due tasks", e);
+        }
+        return found;
+    }
+
+    private static Optional<DueTask> dueTask(Map<String, AttributeValue> item) {
+        AttributeValue id = item.get(TASK_ID);
+        AttributeValue status = item.get(STATUS);
+        if (id == null || status == null || !item.containsKey(CREATED_AT) || !item.containsKey(DUE_AT)) {
+            return Optional.empty();
+        }
+        return Optional.of(new DueTask(id.s(), TaskStatus.fromValue(status.s()), millis(item, CREATED_AT),
+                millis(item, DUE_AT), millis(item, LEASE_EXPIRES_AT), millis(item, ENQUEUED_AT)));
+    }
+
+    private static Instant millis(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
+    }
+
+    @Override
+    public boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant nextDueAt) {
+        return conditionalUpdate(taskId,
+                "SET #due = :retry, #claimed = :now",
+                "#due = :seen AND (#status = :pending OR (#status = :running AND #expires < :now))",
+                Map.of("#due", DUE_AT, "#claimed", ENQUEUE_CLAIMED_AT, "#status", STATUS, "#expires", LEASE_EXPIRES_AT),
+                Map.of(":retry", n(nextDueAt.toEpochMilli()), ":now", n(now.toEpochMilli()),
+                        ":seen", n(seenDueAt.toEpochMilli()), ":pending", s(TaskStatus.PENDING.value()),
+                        ":running", s(TaskStatus.RUNNING.value())),
+                "claim redrive").isPresent();
+    }
+
+    @Override
+    public void markRedriven(String taskId, Instant claimedDueAt, Instant now) {
+        // Like markEnqueued, only the record: the worker that takes the message may be claiming right now.
+        conditionalUpdate(taskId, "SET #enqueued = :now", "#due = :claimed",
+                Map.of("#due", DUE_AT, "#enqueued", ENQUEUED_AT),
+                Map.of(":now", n(now.toEpochMilli()), ":claimed", n(claimedDueAt.toEpochMilli())),
+                "mark redriven");
+    }
+
+    @Override
+    public boolean reschedule(String taskId, Instant seenDueAt, Instant dueAt) {
+        return conditionalUpdate(taskId, "SET #due = :next", "#due = :seen",
+                Map.of("#due", DUE_AT),
+                Map.of(":next", n(dueAt.toEpochMilli()), ":seen", n(seenDueAt.toEpochMilli())),
+                "reschedule task").isPresent();
+    }
+
+    @Override
+    public void markSendFailed(String taskId, Instant now) {
+        // No message exists, so no worker can be claiming: the reconciler's next run sends one.
+        conditionalUpdate(taskId, "SET #due = :now", "#status = :pending AND attribute_not_exists(#enqueued)",
+                Map.of("#due", DUE_AT, "#status", STATUS, "#enqueued", ENQUEUED_AT),
+                Map.of(":now", n(now.toEpochMilli()), ":pending", s(TaskStatus.PENDING.value())),
+                "mark send failed");
+    }
+
+    @Override
+    public UnleasedFailure failUnleased(String taskId, TaskError error, Instant now) {
+        Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#owner", LEASE_OWNER,
+                "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#code", ERROR_CODE, "#message", ERROR_MESSAGE));
+        names.putAll(INDEX_NAMES);
+        try {
+            dynamoDb.updateItem(b -> b.tableName(table)
+                    .key(key(taskId))
+                    .updateExpression("SET #status = :failed, #updated = :now, #code = :code, #message = :message"
+                            + " REMOVE #owner, #expires, #shard, #due")
+                    .conditionExpression("#status = :pending OR (#status = :running AND #expires < :now)")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(Map.of(
+                            ":failed", s(TaskStatus.FAILED.value()),
+                            ":pending", s(TaskStatus.PENDING.value()),
+                            ":running", s(TaskStatus.RUNNING.value()),
+                            ":now", n(now.toEpochMilli()),
+                            ":code", s(error.code()),
+                            ":message", s(error.message())))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return UnleasedFailure.FAILED;
+        } catch (ConditionalCheckFailedException e) {
+            if (!e.hasItem() || e.item().isEmpty()) {
+                return UnleasedFailure.NOT_FOUND;
+            }
+            return TaskStatus.fromValue(e.item().get(STATUS).s()).isTerminal()
+                    ? UnleasedFailure.ALREADY_TERMINAL : UnleasedFailure.LEASED;
+        } catch (SdkException e) {
+            throw unavailable("fail unleased task", e);
+        }
+    }
+
+    /** Applies an update if its condition holds; empty when it did not. */
+    private Optional<Map<String, AttributeValue>> conditionalUpdate(String taskId, String update, String condition,
+                                                                    Map<String, String> names,
+                                                                    Map<String, AttributeValue> values,
+                                                                    String action) {
+        try {
+            UpdateItemResponse response = dynamoDb.updateItem(b -> b.tableName(table)
+                    .key(key(taskId))
+                    .updateExpression(update)
+                    .conditionExpression(condition)
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.UPDATED_NEW));
+            return Optional.of(response.attributes());
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            throw unavailable(action, e);
+        }
+    }
+
+    /**
+     * A DynamoDB failure: throttling, a 5xx or a network error is a dependency briefly unavailable (503
+     * to a caller, retried); anything else (validation, access denied) is a bug or misconfiguration.
+     */
+    static RuntimeException unavailable(String action, SdkException e) {
+        return AwsErrors.isTransient(e)
+                ? new DependencyUnavailableException("DynamoDB: could not " + action, e)
+                : new IllegalStateException("DynamoDB: could not " + action + ": " + e.getMessage(), e);
+    }
+}

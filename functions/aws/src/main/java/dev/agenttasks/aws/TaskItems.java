@@ -1,0 +1,147 @@
+package dev.agenttasks.aws;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+import dev.agenttasks.domain.task.TokenUsage;
+import dev.agenttasks.domain.port.LiveTaskIndex;
+import dev.agenttasks.domain.task.Task;
+import dev.agenttasks.domain.task.TaskError;
+import dev.agenttasks.domain.task.TaskStatus;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/** The DynamoDB item shape of a task (see docs/architecture.md, "Data model"). Times are epoch millis. */
+final class TaskItems {
+
+    static final String PK = "pk";
+    static final String TASK_PREFIX = "task#";
+    static final String KIND = "kind";
+    static final String TASK_ID = "task_id";
+    static final String OWNER = "owner";
+    static final String INPUT = "input";
+    static final String MAX_TOKENS = "max_tokens";
+    static final String STATUS = "status";
+    static final String CREATED_AT = "created_at";
+    static final String UPDATED_AT = "updated_at";
+    static final String MODEL = "model";
+    static final String RESULT = "result";
+    static final String ERROR_CODE = "error_code";
+    static final String ERROR_MESSAGE = "error_message";
+    static final String INPUT_TOKENS = "input_tokens";
+    static final String OUTPUT_TOKENS = "output_tokens";
+    static final String COST_USD = "cost_usd";
+    static final String DURATION_MS = "duration_ms";
+    static final String ATTEMPTS = "attempts";
+    static final String LEASE_OWNER = "lease_owner";
+    static final String LEASE_EXPIRES_AT = "lease_expires_at";
+    static final String ENQUEUE_CLAIMED_AT = "enqueue_claimed_at";
+    static final String ENQUEUED_AT = "enqueued_at";
+    static final String RETRY_AT = "retry_at";
+    /** DynamoDB TTL attribute: epoch seconds. */
+    static final String EXPIRES_AT = "expires_at";
+
+    /*
+     * The reconciler's sparse index (docs/reliability.md, "Reconciler"): only live (pending or running)
+     * tasks carry ACTIVE_SHARD and DUE_AT; every terminal write REMOVEs both, so the index never holds
+     * finished tasks. DUE_AT is when the reconciler should next look at the task if nothing else has.
+     */
+    static final String ACTIVE_INDEX = "active-due";
+    static final String ACTIVE_SHARD = "active_shard";
+    static final String DUE_AT = "due_at";
+    /** Partitions of the index; only ever increase it (items keep the shard they were written with). */
+    static final int ACTIVE_SHARDS = 8;
+
+    private TaskItems() {
+    }
+
+    static Map<String, AttributeValue> key(String taskId) {
+        return Map.of(PK, s(TASK_PREFIX + taskId));
+    }
+
+    static Map<String, AttributeValue> toItem(Task task) {
+        Map<String, AttributeValue> item = new HashMap<>();
+        item.put(PK, s(TASK_PREFIX + task.id()));
+        item.put(KIND, s("task"));
+        item.put(TASK_ID, s(task.id()));
+        item.put(OWNER, s(task.owner()));
+        item.put(INPUT, s(task.input()));
+        if (task.maxTokens() != null) {
+            item.put(MAX_TOKENS, n(task.maxTokens()));
+        }
+        item.put(STATUS, s(task.status().value()));
+        item.put(CREATED_AT, n(task.createdAt().toEpochMilli()));
+        item.put(UPDATED_AT, n(task.updatedAt().toEpochMilli()));
+        item.put(ATTEMPTS, n(task.attempts()));
+        // The creator holds the right to send the first message.
+        item.put(ENQUEUE_CLAIMED_AT, n(task.createdAt().toEpochMilli()));
+        if (task.expiresAt() != null) {
+            item.put(EXPIRES_AT, n(task.expiresAt().getEpochSecond()));
+        }
+        if (!task.status().isTerminal()) {
+            item.put(ACTIVE_SHARD, s(shardOf(task.id())));
+            // Due like any task whose message was sent; a submission whose send failed makes it due at once.
+            item.put(DUE_AT, n(task.createdAt().plus(LiveTaskIndex.REQUEUE_AFTER).toEpochMilli()));
+        }
+        return item;
+    }
+
+    static Task fromItem(Map<String, AttributeValue> item) {
+        TokenUsage usage = item.containsKey(INPUT_TOKENS)
+                ? new TokenUsage(longOf(item, INPUT_TOKENS), longOf(item, OUTPUT_TOKENS)) : null;
+        TaskError error = item.containsKey(ERROR_CODE)
+                ? new TaskError(string(item, ERROR_CODE), string(item, ERROR_MESSAGE)) : null;
+        return new Task(
+                string(item, TASK_ID),
+                string(item, OWNER),
+                string(item, INPUT),
+                item.containsKey(MAX_TOKENS) ? (int) longOf(item, MAX_TOKENS) : null,
+                TaskStatus.fromValue(string(item, STATUS)),
+                instant(item, CREATED_AT),
+                instant(item, UPDATED_AT),
+                string(item, MODEL),
+                string(item, RESULT),
+                error,
+                usage,
+                item.containsKey(COST_USD) ? new BigDecimal(item.get(COST_USD).n()) : null,
+                item.containsKey(DURATION_MS) ? longOf(item, DURATION_MS) : null,
+                item.containsKey(ATTEMPTS) ? (int) longOf(item, ATTEMPTS) : 0,
+                string(item, LEASE_OWNER),
+                instant(item, LEASE_EXPIRES_AT),
+                instant(item, ENQUEUED_AT),
+                item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(longOf(item, EXPIRES_AT)) : null);
+    }
+
+    /** The index shard of a task: fixed by its id, so every write of the task agrees on it. */
+    static String shardOf(String taskId) {
+        return Integer.toString(Math.floorMod(taskId.hashCode(), ACTIVE_SHARDS));
+    }
+
+    static AttributeValue s(String value) {
+        return AttributeValue.fromS(value);
+    }
+
+    static AttributeValue n(long value) {
+        return AttributeValue.fromN(Long.toString(value));
+    }
+
+    static AttributeValue n(BigDecimal value) {
+        return AttributeValue.fromN(value.toPlainString());
+    }
+
+    private static String string(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null ? null : value.s();
+    }
+
+    private static long longOf(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
+    }
+
+    private static Instant instant(Map<String, AttributeValue> item, String name) {
+        AttributeValue value = item.get(name);
+        return value == null || value.n() == null ? null : Instant.ofEpochMilli(Long.parseLong(value.n()));
+    }
+}

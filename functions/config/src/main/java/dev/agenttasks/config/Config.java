@@ -1,0 +1,455 @@
+package dev.agenttasks.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The service's configuration: every {@link Variable}, parsed and checked once, at start. A malformed or
+ * out-of-range value, or settings that contradict each other, fail {@link #of} with one message naming
+ * each variable at fault. Resources a function may lack ({@code TASK_QUEUE_URL} in the status function)
+ * are checked when asked for.
+ */
+public final class Config {
+
+    public static final int DEFAULT_BREAKER_FAILURE_THRESHOLD = 5;
+    public static final Duration DEFAULT_BREAKER_WINDOW = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_BREAKER_RECOVERY = Duration.ofSeconds(30);
+    public static final int DEFAULT_RETRY_MAX_ATTEMPTS = 5;
+    public static final Duration DEFAULT_RETRY_BASE_DELAY = Duration.ofMillis(1_000);
+    public static final Duration DEFAULT_RETRY_MAX_DELAY = Duration.ofMillis(60_000);
+    public static final Duration DEFAULT_TASK_LEASE = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_LLM_TIMEOUT = Duration.ofMillis(30_000);
+    public static final Duration DEFAULT_TASK_MAX_AGE = Duration.ofSeconds(3_600);
+    public static final Duration DEFAULT_IDEMPOTENCY_TTL = Duration.ofDays(1);
+    public static final Duration DEFAULT_TASK_RETENTION = Duration.ofDays(7);
+    /** A task's record outlives its deadline by at least this, so its outcome stays readable. */
+    public static final Duration RETENTION_PAST_DEADLINE = Duration.ofDays(1);
+    public static final URI DEFAULT_LLM_BASE_URL = URI.create("https://api.groq.com/openai/v1");
+    public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+    public static final int DEFAULT_MAX_TASK_CHARS = 32_000;
+    /** A task item must stay under DynamoDB's 400 KB: 100,000 characters is at most 300 KB of UTF-8. */
+    public static final int MAX_TASK_CHARS_LIMIT = 100_000;
+    public static final int DEFAULT_RECONCILE_MAX_TASKS_PER_RUN = 500;
+    public static final Duration DEFAULT_SIMULATED_LATENCY = Duration.ofMillis(50);
+    public static final String DEFAULT_SIMULATED_PERMANENT_FAILURE_MARKER = "[fail-permanently]";
+    public static final int DEFAULT_PORT = 3000;
+    public static final String DEFAULT_REGION = "us-east-1";
+    /** Set by the Lambda runtime in every function. */
+    static final String LAMBDA_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME";
+
+    /** The LLM provider kinds. */
+    public enum LlmProvider {
+        OPENAI, BEDROCK, SIMULATED;
+
+        public String value() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Static AWS credentials from the environment (the SDK's default chain is used without them). */
+    public record Credentials(String accessKeyId, String secretAccessKey, Optional<String> sessionToken) {
+        @Override
+        public String toString() {
+            return "Credentials[" + accessKeyId + ", secret hidden]";
+        }
+    }
+
+    public record Retry(int maxAttempts, Duration baseDelay, Duration maxDelay) {
+    }
+
+    public record Breaker(int failureThreshold, Duration window, Duration recovery) {
+    }
+
+    public record Simulated(Duration latency, double failureRate, String permanentFailureMarker) {
+    }
+
+    private final Map<Variable, String> given;
+    private final Optional<URI> awsEndpointUrl;
+    private final String awsRegion;
+    private final Optional<Credentials> credentials;
+    private final boolean inLambda;
+    private final Optional<LlmProvider> llmProvider;
+    private final URI llmBaseUrl;
+    private final Duration llmTimeout;
+    private final Retry retry;
+    private final Breaker breaker;
+    private final Duration taskLease;
+    private final Duration taskMaxAge;
+    private final Duration idempotencyTtl;
+    private final Duration taskRetention;
+    private final int maxBodyBytes;
+    private final int maxTaskChars;
+    private final int reconcileMaxTasksPerRun;
+    private final Simulated simulated;
+    private final int port;
+    private final Optional<Map<String, String>> localApiKeys;
+    private final Optional<Duration> localScheduleInterval;
+
+    private Config(Map<String, String> env) {
+        Parser parse = new Parser(env);
+        this.given = parse.given;
+        this.awsEndpointUrl = parse.url(Variable.AWS_ENDPOINT_URL);
+        this.awsRegion = parse.text(Variable.AWS_REGION)
+                .or(() -> Optional.ofNullable(blankToNull(env.get("AWS_DEFAULT_REGION")))).orElse(DEFAULT_REGION);
+        Optional<String> accessKey = Optional.ofNullable(blankToNull(env.get("AWS_ACCESS_KEY_ID")));
+        Optional<String> secretKey = Optional.ofNullable(blankToNull(env.get("AWS_SECRET_ACCESS_KEY")));
+        this.credentials = accessKey.isPresent() && secretKey.isPresent()
+                ? Optional.of(new Credentials(accessKey.get(), secretKey.get(),
+                Optional.ofNullable(blankToNull(env.get("AWS_SESSION_TOKEN")))))
+                : Optional.empty();
+        this.inLambda = blankToNull(env.get(LAMBDA_FUNCTION_NAME)) != null;
+        this.llmProvider = parse.choice(Variable.LLM_PROVIDER, LlmProvider.class);
+        this.llmBaseUrl = parse.url(Variable.LLM_BASE_URL).orElse(DEFAULT_LLM_BASE_URL);
+        if (!List.of("http", "https").contains(llmBaseUrl.getScheme().toLowerCase(Locale.ROOT))) {
+            parse.problem(Variable.LLM_BASE_URL, "must be an http(s) URL, got '" + llmBaseUrl + "'");
+        }
+        this.llmTimeout = parse.millis(Variable.LLM_TIMEOUT_MS, DEFAULT_LLM_TIMEOUT, 1, 900_000);
+        this.retry = new Retry(
+                parse.integer(Variable.RETRY_MAX_ATTEMPTS, DEFAULT_RETRY_MAX_ATTEMPTS, 1, 100),
+                parse.millis(Variable.RETRY_BASE_DELAY_MS, DEFAULT_RETRY_BASE_DELAY, 1, 3_600_000),
+                parse.millis(Variable.RETRY_MAX_DELAY_MS, DEFAULT_RETRY_MAX_DELAY, 1, 3_600_000));
+        this.breaker = new Breaker(
+                parse.integer(Variable.BREAKER_FAILURE_THRESHOLD, DEFAULT_BREAKER_FAILURE_THRESHOLD, 1, 1_000),
+                parse.seconds(Variable.BREAKER_WINDOW_SECONDS, DEFAULT_BREAKER_WINDOW, 1, 3_600),
+                parse.seconds(Variable.BREAKER_RECOVERY_SECONDS, DEFAULT_BREAKER_RECOVERY, 1, 3_600));
+        this.taskLease = parse.seconds(Variable.TASK_LEASE_SECONDS, DEFAULT_TASK_LEASE, 5, 43_200);
+        this.taskMaxAge = parse.seconds(Variable.TASK_MAX_AGE_SECONDS, DEFAULT_TASK_MAX_AGE, 10, 14 * 86_400);
+        // Unset lifetimes follow the deadline; set ones must agree with it (checked below).
+        Duration ttlFloor = max(DEFAULT_IDEMPOTENCY_TTL, taskMaxAge);
+        this.idempotencyTtl = parse.seconds(Variable.IDEMPOTENCY_TTL_SECONDS, ttlFloor, 1, 365L * 86_400);
+        Duration retentionFloor = max(max(DEFAULT_TASK_RETENTION, idempotencyTtl), taskMaxAge.plus(RETENTION_PAST_DEADLINE));
+        this.taskRetention = parse.seconds(Variable.TASK_RETENTION_SECONDS, retentionFloor, 60, 3_650L * 86_400);
+        this.maxBodyBytes = parse.integer(Variable.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, 1_024, 10 * 1024 * 1024);
+        this.maxTaskChars = parse.integer(Variable.MAX_TASK_CHARS, DEFAULT_MAX_TASK_CHARS, 1, MAX_TASK_CHARS_LIMIT);
+        this.reconcileMaxTasksPerRun = parse.integer(Variable.RECONCILE_MAX_TASKS_PER_RUN,
+                DEFAULT_RECONCILE_MAX_TASKS_PER_RUN, 1, 100_000);
+        this.simulated = new Simulated(
+                parse.millis(Variable.SIMULATED_LATENCY_MS, DEFAULT_SIMULATED_LATENCY, 0, 900_000),
+                parse.decimal(Variable.SIMULATED_FAILURE_RATE, 0.0, 0.0, 1.0),
+                parse.text(Variable.SIMULATED_PERMANENT_FAILURE_MARKER).orElse(DEFAULT_SIMULATED_PERMANENT_FAILURE_MARKER));
+        this.port = parse.integer(Variable.PORT, DEFAULT_PORT, 0, 65_535);
+        this.localApiKeys = parse.apiKeys(Variable.LOCAL_API_KEYS);
+        this.localScheduleInterval = parse.text(Variable.LOCAL_SCHEDULE_INTERVAL_SECONDS).isPresent()
+                ? Optional.of(parse.seconds(Variable.LOCAL_SCHEDULE_INTERVAL_SECONDS, Duration.ZERO, 1, 86_400))
+                : Optional.empty();
+
+        if (parse.isSet(Variable.IDEMPOTENCY_TTL_SECONDS) && idempotencyTtl.compareTo(taskMaxAge) < 0) {
+            parse.problem(Variable.IDEMPOTENCY_TTL_SECONDS, "(" + idempotencyTtl.toSeconds() + ") must be at least "
+                    + "TASK_MAX_AGE_SECONDS (" + taskMaxAge.toSeconds() + "): a key that expires while its task may "
+                    + "still run would let a retry create a second live task");
+        }
+        if (parse.isSet(Variable.TASK_RETENTION_SECONDS) && taskRetention.compareTo(idempotencyTtl) < 0) {
+            parse.problem(Variable.TASK_RETENTION_SECONDS, "(" + taskRetention.toSeconds() + ") must be at least "
+                    + "IDEMPOTENCY_TTL_SECONDS (" + idempotencyTtl.toSeconds() + "): a key that outlives its task "
+                    + "would let a retry re-create and re-run a task whose record expired");
+        }
+        if (parse.isSet(Variable.TASK_RETENTION_SECONDS)
+                && taskRetention.compareTo(taskMaxAge.plus(RETENTION_PAST_DEADLINE)) < 0) {
+            parse.problem(Variable.TASK_RETENTION_SECONDS, "(" + taskRetention.toSeconds() + ") must be at least "
+                    + "TASK_MAX_AGE_SECONDS + 86400 (" + taskMaxAge.plus(RETENTION_PAST_DEADLINE).toSeconds()
+                    + "), so a task's outcome stays readable a day past its deadline");
+        }
+        parse.failIfAnyProblem();
+    }
+
+    public static Config of(Map<String, String> env) {
+        return new Config(env);
+    }
+
+    public static Config fromEnvironment() {
+        return new Config(System.getenv());
+    }
+
+    /** The variables as given (blank ones dropped), for a local stack that hands them on with additions. */
+    public Map<String, String> asMap() {
+        Map<String, String> map = new LinkedHashMap<>();
+        given.forEach((variable, value) -> map.put(variable.name(), value));
+        return map;
+    }
+
+    public String tasksTable() {
+        return require(Variable.TASKS_TABLE);
+    }
+
+    public String breakerTable() {
+        return require(Variable.BREAKER_TABLE);
+    }
+
+    public Optional<String> breakerTableIfSet() {
+        return Optional.ofNullable(given.get(Variable.BREAKER_TABLE));
+    }
+
+    public String taskQueueUrl() {
+        return require(Variable.TASK_QUEUE_URL);
+    }
+
+    public Optional<String> taskDlqUrl() {
+        return Optional.ofNullable(given.get(Variable.TASK_DLQ_URL));
+    }
+
+    public Optional<URI> awsEndpointUrl() {
+        return awsEndpointUrl;
+    }
+
+    public String awsRegion() {
+        return awsRegion;
+    }
+
+    public Optional<Credentials> credentials() {
+        return credentials;
+    }
+
+    /** Whether this runs inside Lambda (the runtime sets {@code AWS_LAMBDA_FUNCTION_NAME}). */
+    public boolean inLambda() {
+        return inLambda;
+    }
+
+    /**
+     * {@code LLM_PROVIDER}, or when unset: openai if a key or key parameter is configured, else simulated,
+     * except inside Lambda, where the simulated provider is never chosen implicitly.
+     */
+    public LlmProvider llmProvider() {
+        if (llmProvider.isPresent()) {
+            return llmProvider.get();
+        }
+        if (llmApiKey().isPresent() || llmApiKeyParameter().isPresent()) {
+            return LlmProvider.OPENAI;
+        }
+        if (inLambda) {
+            throw new ConfigurationException("LLM_PROVIDER is not set and no LLM key is configured; in AWS set "
+                    + "LLM_PROVIDER explicitly (the simulated provider is never the default there)");
+        }
+        return LlmProvider.SIMULATED;
+    }
+
+    public URI llmBaseUrl() {
+        return llmBaseUrl;
+    }
+
+    public Optional<String> llmApiKey() {
+        return Optional.ofNullable(given.get(Variable.LLM_API_KEY));
+    }
+
+    public Optional<String> llmApiKeyParameter() {
+        return Optional.ofNullable(given.get(Variable.LLM_API_KEY_PARAMETER));
+    }
+
+    public Duration llmTimeout() {
+        return llmTimeout;
+    }
+
+    public Retry retry() {
+        return retry;
+    }
+
+    public Breaker breaker() {
+        return breaker;
+    }
+
+    public Duration taskLease() {
+        return taskLease;
+    }
+
+    /** A task's deadline, counted from its submission. */
+    public Duration taskMaxAge() {
+        return taskMaxAge;
+    }
+
+    /** How long an idempotency key binds: at least the task's maximum age, at most its retention. */
+    public Duration idempotencyTtl() {
+        return idempotencyTtl;
+    }
+
+    /** How long a task record lives: at least the key lifetime, and a day past the deadline. */
+    public Duration taskRetention() {
+        return taskRetention;
+    }
+
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    public int maxTaskChars() {
+        return maxTaskChars;
+    }
+
+    public int reconcileMaxTasksPerRun() {
+        return reconcileMaxTasksPerRun;
+    }
+
+    public Simulated simulated() {
+        return simulated;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code LOCAL_API_KEYS} as token → caller; empty when unset (no authentication locally). */
+    public Optional<Map<String, String>> localApiKeys() {
+        return localApiKeys;
+    }
+
+    public Optional<Duration> localScheduleInterval() {
+        return localScheduleInterval;
+    }
+
+    private String require(Variable variable) {
+        String value = given.get(variable);
+        if (value == null) {
+            throw new ConfigurationException(variable.name() + " is not set");
+        }
+        return value;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** Reads variables, collecting every problem instead of stopping at the first. */
+    private static final class Parser {
+        final Map<Variable, String> given = new EnumMap<>(Variable.class);
+        final List<String> problems = new ArrayList<>();
+
+        Parser(Map<String, String> env) {
+            for (Variable variable : Variable.values()) {
+                String value = blankToNull(env.get(variable.name()));
+                if (value != null) {
+                    given.put(variable, value);
+                }
+            }
+        }
+
+        boolean isSet(Variable variable) {
+            return given.containsKey(variable);
+        }
+
+        void problem(Variable variable, String what) {
+            problems.add(variable.name() + " " + what);
+        }
+
+        Optional<String> text(Variable variable) {
+            return Optional.ofNullable(given.get(variable));
+        }
+
+        long whole(Variable variable, long defaultValue, long min, long max) {
+            String raw = given.get(variable);
+            if (raw == null) {
+                return defaultValue;
+            }
+            long value;
+            try {
+                value = Long.parseLong(raw);
+            } catch (NumberFormatException e) {
+                problem(variable, "must be a whole number, got '" + raw + "'");
+                return defaultValue;
+            }
+            if (value < min || value > max) {
+                problem(variable, "must be between " + min + " and " + max + ", got " + value);
+                return defaultValue;
+            }
+            return value;
+        }
+
+        int integer(Variable variable, int defaultValue, int min, int max) {
+            return (int) whole(variable, defaultValue, min, max);
+        }
+
+        Duration millis(Variable variable, Duration defaultValue, long min, long max) {
+            return Duration.ofMillis(whole(variable, defaultValue.toMillis(), min, max));
+        }
+
+        Duration seconds(Variable variable, Duration defaultValue, long min, long max) {
+            return Duration.ofSeconds(whole(variable, defaultValue.toSeconds(), min, max));
+        }
+
+        double decimal(Variable variable, double defaultValue, double min, double max) {
+            String raw = given.get(variable);
+            if (raw == null) {
+                return defaultValue;
+            }
+            try {
+                double value = Double.parseDouble(raw);
+                if (value >= min && value <= max) {
+                    return value;
+                }
+                problem(variable, "must be between " + min + " and " + max + ", got " + raw);
+            } catch (NumberFormatException e) {
+                problem(variable, "must be a number, got '" + raw + "'");
+            }
+            return defaultValue;
+        }
+
+        Optional<URI> url(Variable variable) {
+            String raw = given.get(variable);
+            if (raw == null) {
+                return Optional.empty();
+            }
+            try {
+                URI uri = URI.create(raw);
+                if (uri.getScheme() != null && uri.getHost() != null) {
+                    return Optional.of(uri);
+                }
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+            problem(variable, "must be an absolute URL, got '" + raw + "'");
+            return Optional.empty();
+        }
+
+        <E extends Enum<E>> Optional<E> choice(Variable variable, Class<E> type) {
+            String raw = given.get(variable);
+            if (raw == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(Enum.valueOf(type, raw.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                List<String> allowed = new ArrayList<>();
+                for (E constant : type.getEnumConstants()) {
+                    allowed.add(constant.name().toLowerCase(Locale.ROOT));
+                }
+                problem(variable, "must be one of " + String.join(", ", allowed) + "; got '" + raw + "'");
+                return Optional.empty();
+            }
+        }
+
+        Optional<Map<String, String>> apiKeys(Variable variable) {
+            String raw = given.get(variable);
+            if (raw == null) {
+                return Optional.empty();
+            }
+            Map<String, String> keys = new LinkedHashMap<>();
+            for (String entry : raw.split(",")) {
+                String[] parts = entry.trim().split("=", 2);
+                if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+                    problem(variable, "must look like token=caller,token=caller; got entry '" + entry.trim() + "'");
+                    return Optional.empty();
+                }
+                keys.put(parts[0].trim(), parts[1].trim());
+            }
+            return Optional.of(Map.copyOf(keys));
+        }
+
+        void failIfAnyProblem() {
+            if (problems.size() == 1) {
+                throw new ConfigurationException(problems.get(0));
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigurationException(problems.size() + " configuration problems: "
+                        + String.join("; ", problems));
+            }
+        }
+    }
+}

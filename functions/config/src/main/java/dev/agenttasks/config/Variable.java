@@ -1,0 +1,55 @@
+package dev.agenttasks.config;
+
+/**
+ * Every environment variable the service reads: its name, its default as the docs show it, and what it
+ * means. {@link Config} parses them; the README's configuration table is checked against this list.
+ */
+public enum Variable {
+    TASKS_TABLE("", "the tasks table (set by the template, or by the local stack)"),
+    BREAKER_TABLE("", "the circuit breakers' table (set by the template, or by the local stack)"),
+    TASK_QUEUE_URL("", "the task queue (set by the template, or by the local stack)"),
+    TASK_DLQ_URL("", "the task queue's dead-letter queue, drained by the reconciler; unset: no DLQ pass"),
+    AWS_ENDPOINT_URL("unset", "SDK endpoint override: moto or LocalStack; unset in AWS"),
+    AWS_REGION("us-east-1", "the region (set by Lambda)"),
+    LLM_PROVIDER("openai with a key, else simulated (never in Lambda)", "openai (any OpenAI-compatible API), bedrock or simulated"),
+    LLM_BASE_URL("https://api.groq.com/openai/v1", "the OpenAI-compatible endpoint"),
+    LLM_API_KEY("unset", "the OpenAI-compatible endpoint's key (local runs)"),
+    LLM_API_KEY_PARAMETER("unset", "SSM SecureString holding the key, read by the worker at init (AWS)"),
+    LLM_TIMEOUT_MS("30000", "per-call timeout, the whole exchange (headers and body)"),
+    RETRY_MAX_ATTEMPTS("5", "provider calls per task across deliveries"),
+    RETRY_BASE_DELAY_MS("1000", "backoff base: the wait after call n is uniform in [0, min(max, base * 2^(n-1))]"),
+    RETRY_MAX_DELAY_MS("60000", "backoff ceiling"),
+    BREAKER_FAILURE_THRESHOLD("5", "transient failures within the window that open a model's circuit breaker"),
+    BREAKER_WINDOW_SECONDS("60", "the breaker's failure-counting window"),
+    BREAKER_RECOVERY_SECONDS("30", "how long a breaker stays open before one worker probes"),
+    TASK_LEASE_SECONDS("60", "how long a worker owns a running task without renewing it (renewed every third of it)"),
+    TASK_MAX_AGE_SECONDS("3600", "a task not finished this long after submission fails (deadline_exceeded)"),
+    IDEMPOTENCY_TTL_SECONDS("86400", "idempotency key lifetime: at least TASK_MAX_AGE_SECONDS, at most TASK_RETENTION_SECONDS"),
+    TASK_RETENTION_SECONDS("604800", "task record lifetime (DynamoDB TTL, checked on read)"),
+    MAX_BODY_BYTES("262144", "largest request body accepted by POST /tasks"),
+    MAX_TASK_CHARS("32000", "longest task text (at most 100000)"),
+    RECONCILE_MAX_TASKS_PER_RUN("500", "due tasks one reconciler run handles"),
+    SIMULATED_LATENCY_MS("50", "simulated provider: latency of each call"),
+    SIMULATED_FAILURE_RATE("0", "simulated provider: share of calls, 0 to 1, that fail with a transient 503"),
+    SIMULATED_PERMANENT_FAILURE_MARKER("[fail-permanently]", "simulated provider: a task containing it fails permanently"),
+    PORT("3000", "local stack only: the HTTP API's port on 127.0.0.1"),
+    LOCAL_API_KEYS("unset", "local stack only: token=caller,... turns on bearer-token checks"),
+    LOCAL_SCHEDULE_INTERVAL_SECONDS("the template's rate", "local stack only: how often scheduled functions (the reconciler) run");
+
+    private final String defaultValue;
+    private final String meaning;
+
+    Variable(String defaultValue, String meaning) {
+        this.defaultValue = defaultValue;
+        this.meaning = meaning;
+    }
+
+    /** The default as the docs show it ({@code ""} for resources, which have none). */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String meaning() {
+        return meaning;
+    }
+}

@@ -1,8 +1,0 @@
-package dev.agenttasks.core.config;
-
-/** A missing or malformed setting; the message names the variable. */
-public class ConfigurationException extends RuntimeException {
-    public ConfigurationException(String message) {
-        super(message);
-    }
-}

@@ -1,5 +1,0 @@
-package dev.agenttasks.core.llm;
-
-/** A completed call: the text, the model that answered, and the tokens it used. */
-public record LlmResponse(String content, String model, TokenUsage usage) {
-}

@@ -1,8 +1,0 @@
-package dev.agenttasks.core.port;
-
-/** A store or queue the service depends on could not be reached or throttled us. */
-public class DependencyUnavailableException extends RuntimeException {
-    public DependencyUnavailableException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}

@@ -1,8 +1,0 @@
-package dev.agenttasks.core.port;
-
-/** The queue that hands task ids to workers. */
-public interface TaskQueue {
-
-    /** Sends {@code {"taskId": ...}}; throws if the queue did not accept it. */
-    void enqueue(String taskId);
-}

@@ -1,9 +1,0 @@
-package dev.agenttasks.core.task;
-
-import java.math.BigDecimal;
-
-import dev.agenttasks.core.llm.TokenUsage;
-
-/** A completed task's result and what it cost. {@code costUsd} is null for an unpriced model. */
-public record TaskOutcome(String model, String result, TokenUsage usage, BigDecimal costUsd, long durationMs) {
-}

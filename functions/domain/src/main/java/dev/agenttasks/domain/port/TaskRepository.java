@@ -1,0 +1,90 @@
+package dev.agenttasks.domain.port;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import dev.agenttasks.domain.task.Task;
+import dev.agenttasks.domain.task.TaskError;
+import dev.agenttasks.domain.task.TaskOutcome;
+import dev.agenttasks.domain.task.TaskStatus;
+
+/**
+ * Where tasks live. Every state change is a single conditional write: creation only if absent,
+ * claims only from pending or an expired lease, and every later write fenced on the lease owner.
+ */
+public interface TaskRepository {
+
+    /**
+     * Stores a new task unless one with its id exists; the existing task is returned otherwise. The
+     * creator holds the right to send the task's first message (see {@link #claimEnqueue}).
+     */
+    Optional<Task> createIfAbsent(Task task);
+
+    Optional<Task> find(String taskId);
+
+    /**
+     * Takes the right to send the task's queue message: granted when nobody holds it, or when the
+     * holder took it before {@code staleBefore} and never recorded the send.
+     */
+    boolean claimEnqueue(String taskId, Instant now, Instant staleBefore);
+
+    /** Records that the task's message was sent (a no-op once the task has left pending). */
+    void markEnqueued(String taskId, Instant now);
+
+    /**
+     * The submission could not send the task's message: makes the pending, never-sent task due at once,
+     * so the reconciler's next run sends it (otherwise it would wait out the full requeue interval).
+     */
+    void markSendFailed(String taskId, Instant now);
+
+    /**
+     * Claims the task for {@code leaseOwner}: pending → running, or a takeover of a running task whose
+     * lease expired. Counts one attempt. Returns the claimed task, or the current state when the claim
+     * was refused (empty when the task does not exist). A pending task whose retry time is still ahead
+     * is refused with {@link ClaimResult#notBefore()} set: its message came early and must come back.
+     */
+    ClaimResult claim(String taskId, String leaseOwner, Instant now, Duration lease);
+
+    /**
+     * Counts one more provider call and renews the lease, only while {@code leaseOwner} holds it.
+     * False means the lease was lost: stop.
+     */
+    boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease);
+
+    /** Extends the lease to {@code now + lease}, only while {@code leaseOwner} holds it (a heartbeat). */
+    boolean renewLease(String taskId, String leaseOwner, Instant now, Duration lease);
+
+    /** running → complete, only while {@code leaseOwner} holds the lease. */
+    boolean complete(String taskId, String leaseOwner, TaskOutcome outcome, Instant now);
+
+    /** running → failed, only while {@code leaseOwner} holds the lease. */
+    boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now);
+
+    /** running → pending for a later attempt, only while {@code leaseOwner} holds the lease. */
+    boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt);
+
+    /**
+     * A claim's result: {@code claimed} with the task now leased, or refused with the task as it is;
+     * {@code notBefore} is set when the task is pending but its retry time has not come.
+     */
+    record ClaimResult(boolean claimed, Optional<Task> task, Optional<Instant> notBefore) {
+
+        public ClaimResult(boolean claimed, Optional<Task> task) {
+            this(claimed, task, Optional.empty());
+        }
+
+        public static ClaimResult claimed(Task task) {
+            return new ClaimResult(true, Optional.of(task));
+        }
+
+        public static ClaimResult refused(Optional<Task> current) {
+            return new ClaimResult(false, current);
+        }
+
+        public static ClaimResult deferred(Task current, Instant retryAt) {
+            return new ClaimResult(false, Optional.of(current), Optional.of(retryAt));
+        }
+    }
+}

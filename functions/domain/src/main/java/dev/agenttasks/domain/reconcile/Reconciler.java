@@ -1,0 +1,260 @@
+package dev.agenttasks.domain.reconcile;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.agenttasks.domain.metrics.Metrics;
+import dev.agenttasks.domain.port.DeadLetterQueue.DeadLetter;
+import dev.agenttasks.domain.port.DeadLetterQueue;
+import dev.agenttasks.domain.port.LiveTaskIndex.DueTask;
+import dev.agenttasks.domain.port.LiveTaskIndex.UnleasedFailure;
+import dev.agenttasks.domain.port.LiveTaskIndex;
+import dev.agenttasks.domain.port.TaskQueue;
+import dev.agenttasks.domain.process.InvocationClock;
+import dev.agenttasks.domain.task.TaskError;
+import dev.agenttasks.domain.task.TaskMessages;
+import dev.agenttasks.domain.task.TaskStatus;
+
+/**
+ * One pass over the tasks that nothing else will move on (see docs/reliability.md, "Reconciler"):
+ * <ul>
+ *   <li>pending tasks past their due time (the submission's send failed or it died after storing the
+ *       task, or a message went missing) get a message;</li>
+ *   <li>running tasks whose lease expired (the worker died) get a message, so a worker takes them over;</li>
+ *   <li>tasks past their deadline that no worker holds are failed with {@value #CODE_DEADLINE};</li>
+ *   <li>messages in the dead-letter queue fail their task with {@value #CODE_DEAD_LETTERED}, then are deleted.</li>
+ * </ul>
+ * It reads only the sparse index of live tasks that are due, never the table, and every write is
+ * conditional: a run racing a worker, a submission or another run changes nothing it should not.
+ */
+public final class Reconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+
+    public static final String CODE_DEADLINE = "deadline_exceeded";
+    public static final String CODE_DEAD_LETTERED = "dead_lettered";
+    public static final int DEFAULT_MAX_TASKS_PER_RUN = 500;
+    public static final int DEFAULT_MAX_DEAD_LETTERS_PER_RUN = 100;
+    /** When a send fails, the task is due again after this long. */
+    public static final Duration REDRIVE_RETRY = Duration.ofMinutes(2);
+    /** A run stops taking new work when its invocation has less than this left. */
+    public static final Duration MIN_TIME_LEFT = Duration.ofSeconds(5);
+
+    private final LiveTaskIndex tasks;
+    private final TaskQueue queue;
+    private final Optional<DeadLetterQueue> deadLetters;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final Options options;
+
+    /** The task deadline (the same maximum age the worker enforces) and the per-run bounds. */
+    public record Options(Duration maxTaskAge, int maxTasksPerRun, int maxDeadLettersPerRun) {
+        public Options {
+            Objects.requireNonNull(maxTaskAge, "maxTaskAge");
+            if (maxTasksPerRun < 1 || maxDeadLettersPerRun < 0) {
+                throw new IllegalArgumentException("per-run bounds must be positive");
+            }
+        }
+
+        public static Options of(Duration maxTaskAge) {
+            return new Options(maxTaskAge, DEFAULT_MAX_TASKS_PER_RUN, DEFAULT_MAX_DEAD_LETTERS_PER_RUN);
+        }
+    }
+
+    /** What one run did. {@code due} counts the index entries read; {@code skipped} those needing nothing. */
+    public record Summary(int due, int enqueued, int leasesRedriven, int deadlineFailed, int deadLettered,
+                          int poisonMessages, int skipped, int errors) {
+
+        /** The summary as the handler returns it (Lambda serialises maps, not records). */
+        public Map<String, Object> asMap() {
+            Map<String, Object> map = new LinkedHashMap<>();
+            map.put("due", due);
+            map.put("enqueued", enqueued);
+            map.put("leasesRedriven", leasesRedriven);
+            map.put("deadlineFailed", deadlineFailed);
+            map.put("deadLettered", deadLettered);
+            map.put("poisonMessages", poisonMessages);
+            map.put("skipped", skipped);
+            map.put("errors", errors);
+            return map;
+        }
+    }
+
+    public Reconciler(LiveTaskIndex tasks, TaskQueue queue, Optional<? extends DeadLetterQueue> deadLetters, Metrics metrics,
+                      Clock clock, Options options) {
+        this.tasks = Objects.requireNonNull(tasks, "tasks");
+        this.queue = Objects.requireNonNull(queue, "queue");
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters").map(DeadLetterQueue.class::cast);
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public Summary run() {
+        return run(InvocationClock.unlimited());
+    }
+
+    public Summary run(InvocationClock invocation) {
+        Counts counts = new Counts();
+        Instant now = clock.instant();
+        List<DueTask> due = tasks.findDue(now, options.maxTasksPerRun());
+        counts.due = due.size();
+        for (DueTask task : due) {
+            if (invocation.remaining().compareTo(MIN_TIME_LEFT) < 0) {
+                LOG.warn("reconciler out of time after {} of {} due tasks; the rest wait for the next run",
+                        counts.handled(), due.size());
+                break;
+            }
+            try {
+                reconcile(task, now, counts);
+            } catch (RuntimeException e) {
+                counts.errors++;
+                LOG.error("could not reconcile task {}", task.taskId(), e);
+            }
+        }
+        deadLetters.ifPresent(dlq -> drain(dlq, invocation, counts));
+        Summary summary = counts.summary();
+        metrics.emit(Map.of(
+                "TasksEnqueued", summary.enqueued(),
+                "LeasesRedriven", summary.leasesRedriven(),
+                "DeadlineFailures", summary.deadlineFailed(),
+                Metrics.DEAD_LETTERED_TASKS, summary.deadLettered(),
+                Metrics.POISON_MESSAGES, summary.poisonMessages(),
+                "ReconcileErrors", summary.errors()));
+        LOG.info("reconciler run: {}", summary.asMap());
+        return summary;
+    }
+
+    private void reconcile(DueTask task, Instant now, Counts counts) {
+        String id = task.taskId();
+        if (!now.isBefore(task.createdAt().plus(options.maxTaskAge()))) {
+            UnleasedFailure result = tasks.failUnleased(id, new TaskError(CODE_DEADLINE, "the task did not finish within "
+                    + options.maxTaskAge().toSeconds() + " s of its submission"), now);
+            if (result == UnleasedFailure.FAILED) {
+                counts.deadlineFailed++;
+                LOG.warn("task {} failed: past its deadline while {}", id, task.status().value());
+            } else {
+                // LEASED: a live worker is bound by the same deadline and fails it itself.
+                counts.skipped++;
+            }
+            return;
+        }
+        boolean leaseExpired = task.status() == TaskStatus.RUNNING
+                && task.leaseExpiresAt() != null && task.leaseExpiresAt().isBefore(now);
+        if (task.status() != TaskStatus.PENDING && !leaseExpired) {
+            counts.skipped++;   // the index lags the table: the task moved on since
+            return;
+        }
+        // The next due time is written before the message exists: a worker's claim, which sets its own, comes after.
+        Instant nextDue = now.plus(LiveTaskIndex.REQUEUE_AFTER);
+        if (!tasks.claimRedrive(id, task.dueAt(), now, nextDue)) {
+            counts.skipped++;   // changed since the index was read, or another run took it
+            return;
+        }
+        try {
+            queue.enqueue(id);
+        } catch (RuntimeException e) {
+            try {
+                tasks.reschedule(id, nextDue, now.plus(REDRIVE_RETRY));
+            } catch (RuntimeException again) {
+                e.addSuppressed(again);   // then it is due at nextDue
+            }
+            throw e;
+        }
+        tasks.markRedriven(id, nextDue, now);
+        if (leaseExpired) {
+            counts.leasesRedriven++;
+            LOG.warn("task {} lease expired at {}: message re-sent for a takeover", id, task.leaseExpiresAt());
+        } else {
+            counts.enqueued++;
+            LOG.warn("task {} pending since {} with {}: message sent", id, task.createdAt(),
+                    task.enqueuedAt() == null ? "no message ever sent" : "no message seen since " + task.enqueuedAt());
+        }
+    }
+
+    private void drain(DeadLetterQueue dlq, InvocationClock invocation, Counts counts) {
+        int seen = 0;
+        while (seen < options.maxDeadLettersPerRun() && invocation.remaining().compareTo(MIN_TIME_LEFT) >= 0) {
+            List<DeadLetter> batch;
+            try {
+                batch = dlq.receive(Math.min(10, options.maxDeadLettersPerRun() - seen));
+            } catch (RuntimeException e) {
+                counts.errors++;
+                LOG.error("could not read the dead-letter queue", e);
+                return;
+            }
+            if (batch.isEmpty()) {
+                return;
+            }
+            for (DeadLetter message : batch) {
+                seen++;
+                try {
+                    accountFor(dlq, message, counts);
+                } catch (RuntimeException e) {
+                    counts.errors++;
+                    LOG.error("could not account for dead-letter message {}", message.messageId(), e);
+                }
+            }
+        }
+    }
+
+    private void accountFor(DeadLetterQueue dlq, DeadLetter message, Counts counts) {
+        Optional<String> taskId = TaskMessages.taskId(message.body());
+        if (taskId.isEmpty()) {
+            counts.poisonMessages++;
+            LOG.error("dead-letter message {} is not a task message; deleted", message.messageId());
+            dlq.delete(message);
+            return;
+        }
+        String id = taskId.get();
+        UnleasedFailure result = tasks.failUnleased(id, new TaskError(CODE_DEAD_LETTERED,
+                "the task's message was received too many times without an outcome and moved to the dead-letter queue"),
+                clock.instant());
+        switch (result) {
+            case FAILED -> {
+                counts.deadLettered++;
+                LOG.error("task {} failed: its message {} reached the dead-letter queue", id, message.messageId());
+            }
+            case ALREADY_TERMINAL -> LOG.info("dead-letter message {} for task {} that already finished", message.messageId(), id);
+            case NOT_FOUND -> {
+                counts.poisonMessages++;
+                LOG.error("dead-letter message {} names unknown task {}; deleted", message.messageId(), id);
+            }
+            case LEASED -> {
+                // A worker holds a live lease (another message of the task is being processed): look again later.
+                counts.skipped++;
+                LOG.info("dead-letter message {}: task {} is leased; kept for a later run", message.messageId(), id);
+                return;
+            }
+        }
+        dlq.delete(message);
+    }
+
+    private static final class Counts {
+        int due;
+        int enqueued;
+        int leasesRedriven;
+        int deadlineFailed;
+        int deadLettered;
+        int poisonMessages;
+        int skipped;
+        int errors;
+
+        int handled() {
+            return enqueued + leasesRedriven + deadlineFailed + skipped + errors;
+        }
+
+        Summary summary() {
+            return new Summary(due, enqueued, leasesRedriven, deadlineFailed, deadLettered, poisonMessages, skipped, errors);
+        }
+    }
+}

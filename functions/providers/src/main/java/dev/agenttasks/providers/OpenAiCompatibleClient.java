@@ -1,0 +1,197 @@
+package dev.agenttasks.providers;
+
+import dev.agenttasks.domain.port.LlmClient;
+import dev.agenttasks.domain.port.LlmException;
+import dev.agenttasks.domain.port.LlmRequest;
+import dev.agenttasks.domain.port.LlmResponse;
+import dev.agenttasks.domain.task.TokenUsage;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttasks.config.Config;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Chat completions against any OpenAI-compatible API ({@code POST {baseUrl}/chat/completions}),
+ * Groq by default. One HTTP call per {@link #complete}: no retries, no redirects.
+ *
+ * <p>Failures are classified by {@link ProviderErrorClassifier}. A 2xx answer whose body cannot
+ * be read as a completion (empty, truncated, no {@code choices}, no message content) is
+ * {@code TRANSIENT} with code {@value #CODE_BAD_RESPONSE}: providers and proxies occasionally
+ * cut bodies short, and the same request usually succeeds when sent again.
+ *
+ * <p>The API key is sent only in the {@code Authorization} header and is removed from any
+ * provider text copied into exception messages.
+ */
+public final class OpenAiCompatibleClient implements LlmClient {
+
+    public static final String PROVIDER = "openai";
+    public static final URI DEFAULT_BASE_URL = Config.DEFAULT_LLM_BASE_URL;
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final String CODE_BAD_RESPONSE = "bad_response";
+
+    private static final String REDACTED = "[redacted]";
+
+    private final URI endpoint;
+    private final String apiKey;
+    private final HttpClient httpClient;
+    private final ObjectMapper mapper;
+    private final ProviderErrorClassifier classifier;
+
+    /**
+     * @param baseUrl    the API root, e.g. {@code https://api.groq.com/openai/v1}
+     * @param httpClient used for every call; its connect timeout and executor are the caller's choice
+     */
+    public OpenAiCompatibleClient(URI baseUrl, String apiKey, HttpClient httpClient, ObjectMapper mapper, Clock clock) {
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        if (apiKey == null || apiKey.isBlank()) {
+            throw new IllegalArgumentException("apiKey must not be blank");
+        }
+        this.endpoint = chatCompletionsEndpoint(baseUrl);
+        this.apiKey = apiKey.strip();
+        this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.classifier = new ProviderErrorClassifier(PROVIDER, clock, mapper);
+    }
+
+    /** A client with its own {@link HttpClient} (connect timeout {@link #DEFAULT_CONNECT_TIMEOUT}). */
+    public static OpenAiCompatibleClient of(URI baseUrl, String apiKey) {
+        return of(baseUrl, apiKey, newHttpClient(DEFAULT_CONNECT_TIMEOUT, baseUrl));
+    }
+
+    public static OpenAiCompatibleClient of(URI baseUrl, String apiKey, HttpClient httpClient) {
+        return new OpenAiCompatibleClient(baseUrl, apiKey, httpClient, new ObjectMapper(), Clock.systemUTC());
+    }
+
+    /** The lean default: a connect timeout and no redirects; build it once and reuse it. */
+    public static HttpClient newHttpClient(Duration connectTimeout) {
+        return newHttpClient(connectTimeout, HttpClient.Version.HTTP_2);
+    }
+
+    /**
+     * As {@link #newHttpClient(Duration)} for {@code baseUrl}: HTTP/1.1 for cleartext URLs, since the JDK's
+     * h2c upgrade on POSTs stalls against some servers; HTTP/2 over TLS.
+     */
+    public static HttpClient newHttpClient(Duration connectTimeout, URI baseUrl) {
+        return newHttpClient(connectTimeout, "http".equalsIgnoreCase(baseUrl.getScheme())
+                ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2);
+    }
+
+    private static HttpClient newHttpClient(Duration connectTimeout, HttpClient.Version version) {
+        return HttpClient.newBuilder()
+                .version(version)
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    @Override
+    public LlmResponse complete(LlmRequest request) {
+        if (request.timeout().isZero() || request.timeout().isNegative()) {
+            throw LlmException.transientError(ProviderErrorClassifier.CODE_TIMEOUT,
+                    PROVIDER + " call not sent: no time left (timeout " + request.timeout() + ")", null);
+        }
+        HttpRequest httpRequest = HttpRequest.newBuilder(endpoint)
+                .timeout(request.timeout())
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request)))
+                .build();
+        HttpResponse<String> response;
+        try {
+            response = httpClient.send(httpRequest, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw classifier.fromIOException(e);
+        } catch (InterruptedException e) {
+            throw classifier.fromInterrupt(e);
+        }
+        int status = response.statusCode();
+        String body = redact(response.body());
+        if (status < 200 || status > 299) {
+            throw classifier.fromHttpResponse(status, response.headers(), body);
+        }
+        return parseCompletion(status, body, request.model());
+    }
+
+    @Override
+    public String provider() {
+        return PROVIDER;
+    }
+
+    /** Where requests go: {@code {baseUrl}/chat/completions}. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    private byte[] requestBody(LlmRequest request) {
+        ObjectNode body = mapper.createObjectNode();
+        body.put("model", request.model());
+        ArrayNode messages = body.putArray("messages");
+        for (LlmRequest.ChatMessage message : request.messages()) {
+            messages.addObject().put("role", message.role()).put("content", message.content());
+        }
+        body.put("max_tokens", request.maxTokens());
+        try {
+            return mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("could not serialise a chat request", e);
+        }
+    }
+
+    private LlmResponse parseCompletion(int status, String body, String requestedModel) {
+        JsonNode root;
+        try {
+            root = body == null || body.isBlank() ? null : mapper.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw badResponse(status, "body is not JSON (" + e.getOriginalMessage() + ")", e);
+        }
+        if (root == null || !root.isObject()) {
+            throw badResponse(status, "body is empty or not a JSON object", null);
+        }
+        JsonNode content = root.path("choices").path(0).path("message").path("content");
+        if (!content.isTextual()) {
+            String detail = classifier.errorDetail(body).map(d -> ": " + d).orElse("");
+            throw badResponse(status, "no choices[0].message.content" + detail, null);
+        }
+        String model = root.path("model").asText("");
+        JsonNode usage = root.path("usage");
+        TokenUsage tokens = usage.isObject()
+                ? new TokenUsage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0))
+                : TokenUsage.NONE;
+        return new LlmResponse(content.asText(), model.isEmpty() ? requestedModel : model, tokens);
+    }
+
+    private static LlmException badResponse(int status, String detail, Throwable cause) {
+        return new LlmException(LlmException.Kind.TRANSIENT, CODE_BAD_RESPONSE,
+                PROVIDER + " returned HTTP " + status + " with an unreadable completion: " + detail,
+                status, null, cause);
+    }
+
+    private String redact(String text) {
+        return text == null ? null : text.replace(apiKey, REDACTED);
+    }
+
+    private static URI chatCompletionsEndpoint(URI baseUrl) {
+        String base = baseUrl.toString();
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        URI endpoint = URI.create(base + "/chat/completions");
+        String scheme = endpoint.getScheme();
+        if (!("https".equalsIgnoreCase(scheme) || "http".equalsIgnoreCase(scheme)) || endpoint.getHost() == null) {
+            throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, got " + baseUrl);
+        }
+        return endpoint;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.agenttasks.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.agenttasks.wiring.ServiceWiring;
+import dev.agenttasks.config.Config;
+import dev.agenttasks.submit.SubmitHandler;
+import dev.agenttasks.testkit.LambdaEvents;
+import dev.agenttasks.testkit.MotoEnvironment;
+import dev.agenttasks.testkit.TestContext;
+
+/**
+ * StatusFunction's handler fed events/get-task.json and events/health.json against moto; the task is
+ * created the way a caller creates it, by SubmitHandler fed events/submit-task.json.
+ */
+class StatusHandlerIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private StatusHandler handler;
+    private String taskId;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        ServiceWiring wiring = new ServiceWiring(Config.of(MotoEnvironment.fresh()), Clock.systemUTC());
+        handler = new StatusHandler(wiring);
+        APIGatewayV2HTTPResponse submitted = new SubmitHandler(wiring).handleRequest(
+                LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class), TestContext.withTimeout(30_000));
+        assertThat(submitted.getStatusCode()).isEqualTo(202);
+        taskId = JSON.readTree(submitted.getBody()).get("task_id").asText();
+    }
+
+    private APIGatewayV2HTTPResponse invoke(APIGatewayV2HTTPEvent event) {
+        return handler.handleRequest(event, TestContext.withTimeout(30_000));
+    }
+
+    /** events/get-task.json for {@code id} (the sample's own id is never stored). */
+    private static APIGatewayV2HTTPEvent getTask(String id) {
+        APIGatewayV2HTTPEvent event = LambdaEvents.load("get-task.json", APIGatewayV2HTTPEvent.class);
+        if (id != null) {
+            event.getPathParameters().put("id", id);
+            event.setRawPath("/tasks/" + id);
+            event.getRequestContext().getHttp().setPath("/tasks/" + id);
+        }
+        return event;
+    }
+
+    private static APIGatewayV2HTTPEvent defaultRoute(String method, String path) {
+        APIGatewayV2HTTPEvent event = LambdaEvents.load("get-task.json", APIGatewayV2HTTPEvent.class);
+        event.setRouteKey("$default");
+        event.getRequestContext().setRouteKey("$default");
+        event.setPathParameters(null);
+        event.setRawPath(path);
+        event.getRequestContext().getHttp().setPath(path);
+        event.getRequestContext().getHttp().setMethod(method);
+        return event;
+    }
+
+    private static JsonNode body(APIGatewayV2HTTPResponse response) throws Exception {
+        return JSON.readTree(response.getBody());
+    }
+
+    private static void assertProblem(APIGatewayV2HTTPResponse response, int status, String slug) throws Exception {
+        assertThat(response.getStatusCode()).isEqualTo(status);
+        assertThat(response.getHeaders()).containsEntry("Content-Type", "application/problem+json");
+        assertThat(body(response).get("type").asText()).isEqualTo("urn:agent-tasks:problem:" + slug);
+        assertThat(body(response).get("status").asInt()).isEqualTo(status);
+    }
+
+    @Test
+    void theOwnerGetsTheTask() throws Exception {
+        APIGatewayV2HTTPResponse response = invoke(getTask(taskId));
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(response.getHeaders()).containsEntry("Content-Type", "application/json");
+        JsonNode task = body(response);
+        assertThat(task.get("task_id").asText()).isEqualTo(taskId);
+        assertThat(task.get("status").asText()).isEqualTo("pending");
+        assertThat(task.has("result")).isTrue();
+        assertThat(task.has("owner")).as("the owner is not shown").isFalse();
+    }
+
+    @Test
+    void anotherCallerGetsTheSame404AsForAnUnknownId() throws Exception {
+        APIGatewayV2HTTPEvent mallory = getTask(taskId);
+        mallory.getRequestContext().getAuthorizer().getIam()
+                .setUserArn("arn:aws:sts::123456789012:assumed-role/agent-tasks-caller/mallory");
+
+        APIGatewayV2HTTPResponse otherCaller = invoke(mallory);
+        APIGatewayV2HTTPResponse unknown = invoke(getTask(null));
+
+        assertProblem(otherCaller, 404, "task-not-found");
+        assertProblem(unknown, 404, "task-not-found");
+        assertThat(body(otherCaller).get("detail")).isEqualTo(body(unknown).get("detail"));
+        assertThat(otherCaller.getBody()).doesNotContain("alice").doesNotContain("mallory");
+    }
+
+    @Test
+    void aJwtCallerWithTheSameSubjectFromAnotherIssuerIsNotTheOwner() throws Exception {
+        APIGatewayV2HTTPEvent viaJwt = LambdaEvents.load("submit-task-jwt.json", APIGatewayV2HTTPEvent.class);
+        viaJwt.setRouteKey("ANY /tasks/{id}");
+        viaJwt.getRequestContext().getHttp().setMethod("GET");
+        viaJwt.setBody(null);
+        viaJwt.setPathParameters(new HashMap<>(Map.of("id", taskId)));
+
+        assertProblem(invoke(viaJwt), 404, "task-not-found");
+    }
+
+    @Test
+    void aMalformedIdIs404() throws Exception {
+        assertProblem(invoke(getTask("not-a-task-id")), 404, "task-not-found");
+    }
+
+    @Test
+    void healthAnswers200WithoutACaller() throws Exception {
+        APIGatewayV2HTTPResponse response = invoke(LambdaEvents.load("health.json", APIGatewayV2HTTPEvent.class));
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("status").asText()).isEqualTo("ok");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
+    void anotherMethodOnATaskIs405WithAllowGet(String method) throws Exception {
+        APIGatewayV2HTTPEvent event = getTask(taskId);
+        event.getRequestContext().getHttp().setMethod(method);
+
+        APIGatewayV2HTTPResponse response = invoke(event);
+
+        assertProblem(response, 405, "method-not-allowed");
+        assertThat(response.getHeaders()).containsEntry("Allow", "GET");
+    }
+
+    @Test
+    void anUnknownRouteIs404ProblemJson() throws Exception {
+        APIGatewayV2HTTPResponse response = invoke(defaultRoute("GET", "/nothing/here"));
+
+        assertProblem(response, 404, "not-found");
+        assertThat(body(response).get("instance").asText()).isEqualTo("/nothing/here");
+    }
+
+    @Test
+    void anotherMethodOnHealthReachesTheDefaultRouteAndIs405() throws Exception {
+        APIGatewayV2HTTPResponse response = invoke(defaultRoute("POST", "/health"));
+
+        assertProblem(response, 405, "method-not-allowed");
+        assertThat(response.getHeaders()).containsEntry("Allow", "GET");
+    }
+}

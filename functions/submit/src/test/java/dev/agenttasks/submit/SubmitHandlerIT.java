@@ -1,0 +1,174 @@
+package dev.agenttasks.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.agenttasks.wiring.ServiceWiring;
+import dev.agenttasks.aws.DynamoDbTaskRepository;
+import dev.agenttasks.config.Config;
+import dev.agenttasks.domain.task.Task;
+import dev.agenttasks.domain.task.TaskIds;
+import dev.agenttasks.domain.task.TaskMessages;
+import dev.agenttasks.domain.task.TaskStatus;
+import dev.agenttasks.testkit.LambdaEvents;
+import dev.agenttasks.testkit.MotoEnvironment;
+import dev.agenttasks.testkit.TestContext;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** SubmitFunction's handler fed events/submit-task*.json, against moto. */
+class SubmitHandlerIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ALICE = "iam:arn:aws:sts::123456789012:assumed-role/agent-tasks-caller/alice";
+
+    private ServiceWiring wiring;
+    private SubmitHandler handler;
+    private DynamoDbTaskRepository tasks;
+    private DynamoDbClient dynamoDb;
+    private SqsClient sqs;
+
+    @BeforeEach
+    void setUp() {
+        wiring = new ServiceWiring(Config.of(MotoEnvironment.fresh()), Clock.systemUTC());
+        handler = new SubmitHandler(wiring);
+        dynamoDb = wiring.aws().dynamoDb();
+        sqs = wiring.aws().sqs();
+        tasks = new DynamoDbTaskRepository(dynamoDb, wiring.config().tasksTable());
+    }
+
+    @AfterEach
+    void tearDown() {
+        dynamoDb.close();
+        sqs.close();
+    }
+
+    private APIGatewayV2HTTPResponse invoke(APIGatewayV2HTTPEvent event) {
+        return handler.handleRequest(event, TestContext.withTimeout(30_000));
+    }
+
+    private List<String> queuedTaskIds() {
+        List<String> ids = new ArrayList<>();
+        List<Message> batch;
+        do {
+            batch = sqs.receiveMessage(b -> b.queueUrl(wiring.config().taskQueueUrl())
+                    .maxNumberOfMessages(10).visibilityTimeout(60)).messages();
+            batch.forEach(m -> ids.add(TaskMessages.taskId(m.body()).orElseThrow()));
+        } while (!batch.isEmpty());
+        return ids;
+    }
+
+    private long storedItems() {
+        return dynamoDb.scan(b -> b.tableName(wiring.config().tasksTable())).count();
+    }
+
+    private static JsonNode body(APIGatewayV2HTTPResponse response) throws Exception {
+        return JSON.readTree(response.getBody());
+    }
+
+    @Test
+    void aSubmissionAnswers202WithLocationStoresAPendingTaskAndEnqueuesItOnce() throws Exception {
+        APIGatewayV2HTTPResponse response = invoke(LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class));
+
+        assertThat(response.getStatusCode()).isEqualTo(202);
+        assertThat(response.getHeaders()).containsEntry("Content-Type", "application/json");
+        String id = body(response).get("task_id").asText();
+        assertThat(TaskIds.isWellFormed(id)).isTrue();
+        assertThat(body(response).get("status").asText()).isEqualTo("pending");
+        assertThat(response.getHeaders()).containsEntry("Location", "/tasks/" + id);
+        assertThat(response.getIsBase64Encoded()).isFalse();
+
+        Task stored = tasks.find(id).orElseThrow();
+        assertThat(stored.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(stored.owner()).isEqualTo(ALICE);
+        assertThat(stored.input()).isEqualTo("What is Amazon SQS?");
+        assertThat(queuedTaskIds()).containsExactly(id);
+    }
+
+    @Test
+    void aRetriedSubmissionWithTheSameIdempotencyKeyReplaysTheSameTask() throws Exception {
+        String first = body(invoke(LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class)))
+                .get("task_id").asText();
+
+        APIGatewayV2HTTPResponse retry = invoke(LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class));
+
+        assertThat(retry.getStatusCode()).isEqualTo(200);
+        assertThat(retry.getHeaders()).containsEntry("Idempotent-Replayed", "true")
+                .containsEntry("Location", "/tasks/" + first);
+        assertThat(body(retry).get("task_id").asText()).isEqualTo(first);
+        assertThat(queuedTaskIds()).containsExactly(first);
+    }
+
+    @Test
+    void aJwtCallerOwnsTheTaskByIssuerAndSubject() throws Exception {
+        APIGatewayV2HTTPResponse response = invoke(LambdaEvents.load("submit-task-jwt.json", APIGatewayV2HTTPEvent.class));
+
+        assertThat(response.getStatusCode()).isEqualTo(202);
+        Task stored = tasks.find(body(response).get("task_id").asText()).orElseThrow();
+        assertThat(stored.owner()).isEqualTo(
+                "jwt:https://cognito-idp.us-east-1.amazonaws.com/us-east-1_xmplPool1|7f3a9c2e-1b4d-4e6f-8a0b-9c8d7e6f5a4b");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"})
+    void anotherMethodOnTasksIs405WithAllowPostAndCreatesNothing(String method) throws Exception {
+        APIGatewayV2HTTPEvent event = LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class);
+        event.getRequestContext().getHttp().setMethod(method);
+
+        APIGatewayV2HTTPResponse response = invoke(event);
+
+        assertThat(response.getStatusCode()).isEqualTo(405);
+        assertThat(response.getHeaders()).containsEntry("Allow", "POST")
+                .containsEntry("Content-Type", "application/problem+json");
+        assertThat(body(response).get("type").asText()).isEqualTo("urn:agent-tasks:problem:method-not-allowed");
+        assertThat(body(response).get("status").asInt()).isEqualTo(405);
+        assertThat(storedItems()).isZero();
+        assertThat(queuedTaskIds()).isEmpty();
+    }
+
+    @Test
+    void aRouteThisFunctionDoesNotServeIs404ProblemJson() throws Exception {
+        APIGatewayV2HTTPEvent event = LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class);
+        event.setRouteKey("$default");
+        event.getRequestContext().setRouteKey("$default");
+        event.setRawPath("/task");
+        event.getRequestContext().getHttp().setPath("/task");
+
+        APIGatewayV2HTTPResponse response = invoke(event);
+
+        assertThat(response.getStatusCode()).isEqualTo(404);
+        assertThat(response.getHeaders()).containsEntry("Content-Type", "application/problem+json");
+        assertThat(body(response).get("type").asText()).isEqualTo("urn:agent-tasks:problem:not-found");
+        assertThat(body(response).get("instance").asText()).isEqualTo("/task");
+        assertThat(storedItems()).isZero();
+    }
+
+    @Test
+    void withoutAnAuthorizerContextTheRequestIs401AndNothingIsStored() throws Exception {
+        APIGatewayV2HTTPEvent event = LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class);
+        event.getRequestContext().setAuthorizer(null);
+
+        APIGatewayV2HTTPResponse response = invoke(event);
+
+        assertThat(response.getStatusCode()).isEqualTo(401);
+        assertThat(body(response).get("type").asText()).isEqualTo("urn:agent-tasks:problem:unauthenticated");
+        assertThat(storedItems()).isZero();
+        assertThat(queuedTaskIds()).isEmpty();
+    }
+}
