@@ -2,7 +2,7 @@ package dev.agenttasks.api;
 
 import dev.agenttasks.domain.fakes.InMemoryIdempotencyStore;
 import dev.agenttasks.domain.fakes.InMemoryTaskQueue;
-import dev.agenttasks.domain.fakes.InMemoryTaskRepository;
+import dev.agenttasks.domain.fakes.InMemoryTaskStore;
 import dev.agenttasks.domain.fakes.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +25,7 @@ final class ApiHarness {
     static final Duration RETENTION = Duration.ofDays(7);
 
     final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-    final InMemoryTaskRepository tasks = new InMemoryTaskRepository();
+    final InMemoryTaskStore tasks = new InMemoryTaskStore();
     final InMemoryIdempotencyStore keys = new InMemoryIdempotencyStore();
     final InMemoryTaskQueue queue = new InMemoryTaskQueue();
     private final SubmitTaskApi submitApi;

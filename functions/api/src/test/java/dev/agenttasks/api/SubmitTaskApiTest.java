@@ -128,7 +128,8 @@ class SubmitTaskApiTest {
         assertThat(first.status()).as("a task stored but not enqueued is still accepted").isEqualTo(202);
         String id = first.headers().get("Location").substring(7);
         assertThat(api.queue.sent()).isEmpty();
-        assertThat(api.tasks.sendFailures()).as("made due at once for the reconciler").containsExactly(id);
+        assertThat(api.tasks.findDue(api.clock.instant(), 10)).as("made due at once for the reconciler")
+                .extracting(due -> due.taskId()).containsExactly(id);
 
         api.clock.advance(Duration.ofSeconds(1));
         api.submit(post(ALICE, BODY, "Idempotency-Key", "k"));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.DependencyUnavailableException;
 import dev.agenttasks.domain.port.LiveTaskIndex;
 import dev.agenttasks.domain.port.TaskRepository;
@@ -61,10 +62,14 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
 
     @Override
     public Optional<Task> find(String taskId) {
+        return findItem(taskId).map(TaskItems::fromItem);
+    }
+
+    private Optional<Map<String, AttributeValue>> findItem(String taskId) {
         try {
             Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table).key(key(taskId))
                     .consistentRead(true)).item();
-            return item == null || item.isEmpty() ? Optional.empty() : Optional.of(fromItem(item));
+            return item == null || item.isEmpty() ? Optional.empty() : Optional.of(item);
         } catch (SdkException e) {
             throw unavailable("read task", e);
         }
@@ -93,7 +98,7 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
     }
 
     @Override
-    public ClaimResult claim(String taskId, String leaseOwner, Instant now, Duration lease) {
+    public Claim claim(String taskId, String leaseOwner, Instant now, Duration lease) {
         UpdateItemRequest request = UpdateItemRequest.builder()
                 .tableName(table)
                 .key(key(taskId))
@@ -120,17 +125,19 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
                 .build();
         try {
             UpdateItemResponse response = dynamoDb.updateItem(request);
-            return ClaimResult.claimed(fromItem(response.attributes()));
+            return new Claim.Claimed(fromItem(response.attributes()));
         } catch (ConditionalCheckFailedException e) {
-            if (!e.hasItem() || e.item().isEmpty()) {
-                return ClaimResult.refused(find(taskId));
+            Optional<Map<String, AttributeValue>> current = e.hasItem() && !e.item().isEmpty()
+                    ? Optional.of(e.item()) : findItem(taskId);
+            if (current.isEmpty()) {
+                return new Claim.NotFound();
             }
-            Task current = fromItem(e.item());
-            AttributeValue retryAt = e.item().get(RETRY_AT);
-            if (current.status() == TaskStatus.PENDING && retryAt != null && retryAt.n() != null) {
-                return ClaimResult.deferred(current, Instant.ofEpochMilli(Long.parseLong(retryAt.n())));
+            Task task = fromItem(current.get());
+            AttributeValue retryAt = current.get().get(RETRY_AT);
+            if (task.status() == TaskStatus.PENDING && retryAt != null && retryAt.n() != null) {
+                return new Claim.NotDue(task, Instant.ofEpochMilli(Long.parseLong(retryAt.n())));
             }
-            return ClaimResult.refused(Optional.of(current));
+            return new Claim.Refused(task);
         } catch (SdkException e) {
             throw unavailable("claim task", e);
         }

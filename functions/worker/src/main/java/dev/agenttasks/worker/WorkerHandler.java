@@ -18,7 +18,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import dev.agenttasks.wiring.ServiceWiring;
-import dev.agenttasks.aws.SqsRedelivery;
+import dev.agenttasks.aws.SqsMessageVisibility;
 import dev.agenttasks.providers.LlmClients;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.process.InvocationClock;
@@ -42,7 +42,7 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     static final Duration MAX_ERROR_DELAY = Duration.ofSeconds(720);
 
     private final TaskProcessor processor;
-    private final SqsRedelivery redelivery;
+    private final SqsMessageVisibility visibility;
     private final Metrics metrics;
     private final ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "task-worker");
@@ -56,17 +56,17 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
 
     public WorkerHandler(ServiceWiring wiring) {
         this(wiring.taskProcessor(LlmClients.fromConfig(wiring.config(), LlmApiKey.resolve(wiring.config(), wiring.aws()))),
-                new SqsRedelivery(wiring.aws().sqs(), wiring.config().taskQueueUrl()),
+                new SqsMessageVisibility(wiring.aws().sqs(), wiring.config().taskQueueUrl()),
                 Metrics.toStandardOutput("worker", wiring.clock()));
     }
 
-    public WorkerHandler(TaskProcessor processor, SqsRedelivery redelivery) {
-        this(processor, redelivery, Metrics.discarding());
+    public WorkerHandler(TaskProcessor processor, SqsMessageVisibility visibility) {
+        this(processor, visibility, Metrics.discarding());
     }
 
-    public WorkerHandler(TaskProcessor processor, SqsRedelivery redelivery, Metrics metrics) {
+    public WorkerHandler(TaskProcessor processor, SqsMessageVisibility visibility, Metrics metrics) {
         this.processor = processor;
-        this.redelivery = redelivery;
+        this.visibility = visibility;
         this.metrics = metrics;
     }
 
@@ -106,20 +106,21 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
             return Optional.empty();
         }
         try {
-            ProcessResult result = processor.process(taskId.get(), invocation);
-            if (TaskProcessor.REASON_UNKNOWN_TASK.equals(result.reason())) {
+            ProcessResult result = processor.process(taskId.get(), invocation,
+                    visibility.inFlight(message.getReceiptHandle()));
+            if (result instanceof ProcessResult.RetryLater later) {
+                visibility.redeliverAfter(message.getReceiptHandle(), later.delay());
+                return Optional.of(message.getMessageId());
+            }
+            if (((ProcessResult.Done) result).outcome() == ProcessResult.Outcome.UNKNOWN_TASK) {
                 metrics.count(Metrics.POISON_MESSAGES, 1);
             }
-            if (!result.redeliver()) {
-                return Optional.empty();
-            }
-            redelivery.redeliverAfter(message.getReceiptHandle(), result.retryDelay());
-            return Optional.of(message.getMessageId());
+            return Optional.empty();
         } catch (RuntimeException e) {
             Duration delay = delayAfterError(message);
             LOG.error("task {} (message {}) failed unexpectedly; it comes back in {} s", taskId.get(),
                     message.getMessageId(), delay.toSeconds(), e);
-            redelivery.redeliverAfter(message.getReceiptHandle(), delay);
+            visibility.redeliverAfter(message.getReceiptHandle(), delay);
             return Optional.of(message.getMessageId());
         }
     }

@@ -41,11 +41,10 @@ public interface TaskRepository {
 
     /**
      * Claims the task for {@code leaseOwner}: pending → running, or a takeover of a running task whose
-     * lease expired. Counts one attempt. Returns the claimed task, or the current state when the claim
-     * was refused (empty when the task does not exist). A pending task whose retry time is still ahead
-     * is refused with {@link ClaimResult#notBefore()} set: its message came early and must come back.
+     * lease expired. Counts one attempt. A pending task whose retry time is still ahead is
+     * {@link Claim.NotDue}: its message came early and must come back.
      */
-    ClaimResult claim(String taskId, String leaseOwner, Instant now, Duration lease);
+    Claim claim(String taskId, String leaseOwner, Instant now, Duration lease);
 
     /**
      * Counts one more provider call and renews the lease, only while {@code leaseOwner} holds it.
@@ -65,26 +64,4 @@ public interface TaskRepository {
     /** running → pending for a later attempt, only while {@code leaseOwner} holds the lease. */
     boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt);
 
-    /**
-     * A claim's result: {@code claimed} with the task now leased, or refused with the task as it is;
-     * {@code notBefore} is set when the task is pending but its retry time has not come.
-     */
-    record ClaimResult(boolean claimed, Optional<Task> task, Optional<Instant> notBefore) {
-
-        public ClaimResult(boolean claimed, Optional<Task> task) {
-            this(claimed, task, Optional.empty());
-        }
-
-        public static ClaimResult claimed(Task task) {
-            return new ClaimResult(true, Optional.of(task));
-        }
-
-        public static ClaimResult refused(Optional<Task> current) {
-            return new ClaimResult(false, current);
-        }
-
-        public static ClaimResult deferred(Task current, Instant retryAt) {
-            return new ClaimResult(false, Optional.of(current), Optional.of(retryAt));
-        }
-    }
 }

@@ -2,17 +2,51 @@ package dev.agenttasks.domain.process;
 
 import java.time.Duration;
 
-/**
- * What to do with a task's message: acknowledge it ({@link #done()}), or hand it back to the queue to
- * come again after {@code retryDelay}.
- */
-public record ProcessResult(boolean redeliver, Duration retryDelay, String reason) {
+/** What to do with a task's message after one delivery: acknowledge it, or hand it back for later. */
+public sealed interface ProcessResult {
 
-    public static ProcessResult done(String reason) {
-        return new ProcessResult(false, Duration.ZERO, reason);
+    /** The message is done with: the queue may delete it. */
+    record Done(Outcome outcome) implements ProcessResult {
     }
 
-    public static ProcessResult redeliverAfter(Duration delay, String reason) {
-        return new ProcessResult(true, delay, reason);
+    /** The message must come back after {@code delay}. */
+    record RetryLater(Duration delay, Why why) implements ProcessResult {
+        public RetryLater {
+            delay = delay.isNegative() ? Duration.ZERO : delay;
+        }
+    }
+
+    /** Why a message is done with. */
+    enum Outcome {
+        /** This delivery completed the task. */
+        COMPLETED,
+        /** This delivery failed the task (a terminal error, no attempt or no time left). */
+        FAILED,
+        /** The task had already finished: a duplicate or late message. */
+        ALREADY_FINISHED,
+        /** Another worker took the task over while this one worked on it; its result was not recorded. */
+        LEASE_LOST,
+        /** The message names no stored task (a poison message). */
+        UNKNOWN_TASK
+    }
+
+    /** Why a message comes back. */
+    enum Why {
+        /** It arrived before the task's retry time (a duplicate, or an early visibility timeout). */
+        NOT_DUE,
+        /** The provider failed transiently and this invocation has no time left to wait and retry. */
+        TRANSIENT_PROVIDER_ERROR,
+        /** Another worker holds a live lease; the message returns when that lease runs out. */
+        LEASED_ELSEWHERE,
+        /** The task store failed (throttled, unreachable) even after retries in place. */
+        STORE_UNAVAILABLE
+    }
+
+    static Done done(Outcome outcome) {
+        return new Done(outcome);
+    }
+
+    static RetryLater retryLater(Duration delay, Why why) {
+        return new RetryLater(delay, why);
     }
 }

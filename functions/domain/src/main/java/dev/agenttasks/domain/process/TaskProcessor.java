@@ -7,52 +7,67 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.IntSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.agenttasks.domain.port.Claim;
+import dev.agenttasks.domain.port.DependencyUnavailableException;
+import dev.agenttasks.domain.port.InFlightMessage;
 import dev.agenttasks.domain.port.LlmClient;
 import dev.agenttasks.domain.port.LlmException;
 import dev.agenttasks.domain.port.LlmRequest;
 import dev.agenttasks.domain.port.LlmRequest.ChatMessage;
 import dev.agenttasks.domain.port.LlmResponse;
 import dev.agenttasks.domain.port.TaskRepository;
-import dev.agenttasks.domain.port.TaskRepository.ClaimResult;
+import dev.agenttasks.domain.process.ProcessResult.Outcome;
+import dev.agenttasks.domain.process.ProcessResult.Why;
+import dev.agenttasks.domain.process.UnrecordedWrites.Unrecorded;
 import dev.agenttasks.domain.routing.ModelRoute;
 import dev.agenttasks.domain.routing.ModelRouter;
 import dev.agenttasks.domain.routing.PriceTable;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskOutcome;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 
 /**
- * Runs one delivery of a task: claim it with a lease, route the model, call the provider with retries,
- * and record exactly one outcome with a lease-fenced write.
+ * Runs one delivery of a task: claim it with a lease, route the model, call the provider, retry transient
+ * failures, and record exactly one outcome with a lease-fenced write (docs/reliability.md).
  *
- * <p>Retries stay inside the invocation while its remaining time covers the wait, a whole call and a
- * margin; otherwise the lease is released and the message comes back after the backoff delay. Attempts
- * (provider calls) are counted on the task, across deliveries.
+ * <p>A retry waits here while the invocation's remaining time covers the wait, a whole call and a margin;
+ * otherwise the lease is released and the message comes back after the wait. Attempts (provider calls) are
+ * counted on the task, across deliveries. A store write that fails transiently is retried in place; a final
+ * write that still cannot be made is remembered and tried again, under the same lease, when the message
+ * comes back.
  */
-public final class TaskProcessor {
+public final class TaskProcessor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskProcessor.class);
 
     public static final String SYSTEM_PROMPT = "You are a helpful assistant. Complete the task concisely.";
-    /** The {@link ProcessResult#reason()} of a message naming no stored task (a poison message). */
-    public static final String REASON_UNKNOWN_TASK = "unknown task";
-    /** The reason of a message that came before its task's retry time: it is handed back, not processed. */
-    public static final String REASON_NOT_DUE = "not due yet";
     /** Time kept back at the end of an invocation for the final writes. */
     public static final Duration SAFETY_MARGIN = Duration.ofSeconds(3);
+    /** A message refused because another worker holds the lease comes back this long after that lease ends. */
+    static final Duration AFTER_LEASE = Duration.ofSeconds(1);
+    /** The first wait before a failed store write is tried again in place; it doubles up to the maximum. */
+    static final Duration FIRST_STORE_RETRY = Duration.ofMillis(100);
+    static final Duration MAX_STORE_RETRY = Duration.ofSeconds(2);
+    /** The message of a task whose final write could not be made comes back after this. */
+    static final Duration STORE_RETRY_LATER = Duration.ofSeconds(5);
+
+    /** Limits: provider calls per task, the lease, the per-call timeout and the task's maximum age. */
+    public record Options(int maxAttempts, Duration lease, Duration callTimeout, Duration maxTaskAge) {
+    }
+
+    /** Waits out a backoff; tests pass one that moves their clock instead. */
+    @FunctionalInterface
+    public interface Pause {
+        void pause(Duration duration) throws InterruptedException;
+
+        static Pause sleeping() {
+            return duration -> Thread.sleep(duration.toMillis());
+        }
+    }
 
     private final TaskRepository tasks;
     private final LlmClient llm;
@@ -61,18 +76,17 @@ public final class TaskProcessor {
     private final Backoff backoff;
     private final Clock clock;
     private final Options options;
-    private final ScheduledExecutorService heartbeats = Executors.newScheduledThreadPool(1, runnable -> {
-        Thread thread = new Thread(runnable, "lease-heartbeat");
-        thread.setDaemon(true);
-        return thread;
-    });
-
-    /** Limits: provider calls per task, the lease, the per-call timeout and the task's maximum age. */
-    public record Options(int maxAttempts, Duration lease, Duration callTimeout, Duration maxTaskAge) {
-    }
+    private final Pause pause;
+    private final LeaseHeartbeat heartbeat;
+    private final UnrecordedWrites unrecorded;
 
     public TaskProcessor(TaskRepository tasks, LlmClient llm, ModelRouter router, PriceTable prices, Backoff backoff,
                          Clock clock, Options options) {
+        this(tasks, llm, router, prices, backoff, clock, options, Pause.sleeping());
+    }
+
+    public TaskProcessor(TaskRepository tasks, LlmClient llm, ModelRouter router, PriceTable prices, Backoff backoff,
+                         Clock clock, Options options, Pause pause) {
         this.tasks = tasks;
         this.llm = llm;
         this.router = router;
@@ -80,156 +94,246 @@ public final class TaskProcessor {
         this.backoff = backoff;
         this.clock = clock;
         this.options = options;
+        this.pause = pause;
+        this.heartbeat = new LeaseHeartbeat(tasks, clock, options.lease());
+        this.unrecorded = new UnrecordedWrites(clock);
     }
 
     public ProcessResult process(String taskId, InvocationClock invocation) {
+        return process(taskId, invocation, InFlightMessage.none());
+    }
+
+    /**
+     * One delivery of {@code taskId}'s message. Store failures that outlast the retries in place propagate as
+     * {@link DependencyUnavailableException} only before the claim; after it they become a
+     * {@link ProcessResult.RetryLater}.
+     */
+    public ProcessResult process(String taskId, InvocationClock invocation, InFlightMessage message) {
+        Optional<ProcessResult> finishedEarlier = retryUnrecordedWrite(taskId, invocation);
+        if (finishedEarlier.isPresent()) {
+            return finishedEarlier.get();
+        }
         String leaseOwner = UUID.randomUUID().toString();
+        Instant now = clock.instant();
+        Claim claim = tasks.claim(taskId, leaseOwner, now, options.lease());
+        if (claim instanceof Claim.Claimed claimed) {
+            return work(claimed.task(), leaseOwner, invocation, message);
+        }
+        if (claim instanceof Claim.NotDue notDue) {
+            LOG.info("task {} is not due until {} (provider's wait hint or backoff); message handed back",
+                    taskId, notDue.retryAt());
+            return ProcessResult.retryLater(Duration.between(now, notDue.retryAt()), Why.NOT_DUE);
+        }
+        if (claim instanceof Claim.Refused refused) {
+            return refused(refused.task(), now);
+        }
+        LOG.error("message for unknown task {}: acknowledged and dropped", taskId);
+        return ProcessResult.done(Outcome.UNKNOWN_TASK);
+    }
+
+    private ProcessResult refused(Task task, Instant now) {
+        if (task.status().isTerminal()) {
+            LOG.info("task {} is already {}: message acknowledged", task.id(), task.status().value());
+            return ProcessResult.done(Outcome.ALREADY_FINISHED);
+        }
+        // Another worker holds a live lease. If it dies, this message takes the task over when the lease ends.
+        Instant leaseEnds = task.leaseExpiry().orElse(now);
+        LOG.info("task {} is leased until {}: message handed back until then", task.id(), leaseEnds);
+        return ProcessResult.retryLater(Duration.between(now, leaseEnds).plus(AFTER_LEASE), Why.LEASED_ELSEWHERE);
+    }
+
+    /** A final write this container could not make earlier, tried again under the lease it was made under. */
+    private Optional<ProcessResult> retryUnrecordedWrite(String taskId, InvocationClock invocation) {
+        Optional<Unrecorded> waiting = unrecorded.take(taskId);
+        if (waiting.isEmpty()) {
+            return Optional.empty();
+        }
+        Unrecorded write = waiting.get();
+        WriteResult result = write(taskId, write.leaseOwner(), write.write(), invocation);
+        if (result == WriteResult.UNAVAILABLE) {
+            unrecorded.remember(taskId, write.leaseOwner(), write.write());
+            return Optional.of(ProcessResult.retryLater(STORE_RETRY_LATER, Why.STORE_UNAVAILABLE));
+        }
+        if (result == WriteResult.WRITTEN && write.write() instanceof StoreWrite.Complete) {
+            LOG.info("task {} complete: its answer, unrecorded earlier, is now stored", taskId);
+            return Optional.of(ProcessResult.done(Outcome.COMPLETED));
+        }
+        if (result == WriteResult.WRITTEN && write.write() instanceof StoreWrite.Fail) {
+            return Optional.of(ProcessResult.done(Outcome.FAILED));
+        }
+        // A release now made, or a lease lost meanwhile: the claim below sees the task as it is.
+        return Optional.empty();
+    }
+
+    private ProcessResult work(Task task, String leaseOwner, InvocationClock invocation, InFlightMessage message) {
         Instant started = clock.instant();
-        ClaimResult claim = tasks.claim(taskId, leaseOwner, started, options.lease());
-        if (claim.notBefore().isPresent()) {
-            Duration early = Duration.between(started, claim.notBefore().get());
-            LOG.info("task {} is not due for another {} ms (provider's wait hint or backoff); message handed back",
-                    taskId, early.toMillis());
-            return ProcessResult.redeliverAfter(early.isNegative() ? Duration.ZERO : early, REASON_NOT_DUE);
-        }
-        if (!claim.claimed()) {
-            return refused(taskId, claim.task());
-        }
-        Task task = claim.task().orElseThrow();
         Instant deadline = task.createdAt().plus(options.maxTaskAge());
         if (!started.isBefore(deadline)) {
-            fail(task, leaseOwner, deadlineExceeded(null), started);
-            return ProcessResult.done("deadline exceeded");
+            return finish(task, leaseOwner, fail(TaskError.deadlineExceeded(options.maxTaskAge(), Optional.empty()),
+                    started), invocation);
         }
         if (task.attempts() > options.maxAttempts()) {
-            fail(task, leaseOwner, new TaskError("attempts_exhausted",
-                    "no attempt left: " + options.maxAttempts() + " provider calls were made"), started);
-            return ProcessResult.done("attempts exhausted");
+            return finish(task, leaseOwner, fail(TaskError.attemptsExhausted(options.maxAttempts(), Optional.empty()),
+                    started), invocation);
         }
         ModelRoute route = router.route(task.input());
         int maxTokens = task.maxTokens() != null ? task.maxTokens() : route.maxTokens();
-        // The claim counted this delivery's first call; each retry counts itself (and renews the lease).
-        AtomicInteger calls = new AtomicInteger();
-        IntSupplier attemptsMade = () -> task.attempts() - 1 + calls.get();
-        AtomicReference<Duration> plannedWait = new AtomicReference<>(Duration.ZERO);
-        Retry retry = Retry.of("llm-" + taskId, RetryConfig.<LlmResponse>custom()
-                .maxAttempts(options.maxAttempts() - task.attempts() + 1)
-                .retryOnException(e -> retryHere(e, attemptsMade.getAsInt(), plannedWait, invocation, deadline))
-                .intervalBiFunction((attempt, outcome) -> plannedWait.get().toMillis())
-                .build());
-        // The heartbeat keeps the lease through calls and backoff waits alike.
-        ScheduledFuture<?> heartbeat = startHeartbeat(taskId, leaseOwner);
-        try {
-            LlmResponse response;
-            try {
-                response = Retry.decorateSupplier(retry, () -> {
-                    if (calls.get() > 0 && !tasks.recordAttempt(taskId, leaseOwner, clock.instant(), options.lease())) {
-                        throw new LeaseLostException();
+        int attemptsMade = task.attempts();   // the claim counted this delivery's first call
+        try (LeaseHeartbeat.Lease lease = heartbeat.start(task.id(), leaseOwner, message, callBudgetEnd(task, invocation))) {
+            while (true) {
+                Duration timeout = callTimeout(task, invocation);
+                lease.renewUntil(clock.instant().plus(timeout).plus(SAFETY_MARGIN));
+                LlmResponse response;
+                try {
+                    response = llm.complete(new LlmRequest(route.model(), List.of(ChatMessage.system(SYSTEM_PROMPT),
+                            ChatMessage.user(task.input())), maxTokens, timeout));
+                } catch (LlmException e) {
+                    Optional<ProcessResult> next = afterFailure(task, leaseOwner, e, attemptsMade, started, deadline,
+                            invocation, lease);
+                    if (next.isPresent()) {
+                        return next.get();
                     }
-                    calls.incrementAndGet();
-                    return llm.complete(new LlmRequest(route.model(), List.of(ChatMessage.system(SYSTEM_PROMPT),
-                            ChatMessage.user(task.input())), maxTokens, callTimeout(task, invocation)));
-                }).get();
-            } finally {
-                heartbeat.cancel(false);
+                    attemptsMade++;
+                    continue;
+                }
+                LOG.info("task {} answered by {} after {} attempt(s)", task.id(), route.model(), attemptsMade);
+                return finish(task, leaseOwner, new StoreWrite.Complete(outcome(route, response, started)), invocation);
             }
-            long duration = Duration.between(started, clock.instant()).toMillis();
-            BigDecimal cost = prices.cost(response.model() == null ? route.model() : response.model(), response.usage())
-                    .or(() -> prices.cost(route.model(), response.usage())).orElse(null);
-            TaskOutcome outcome = new TaskOutcome(response.model() == null ? route.model() : response.model(),
-                    response.content(), response.usage(), cost, duration);
-            if (!tasks.complete(taskId, leaseOwner, outcome, clock.instant())) {
-                LOG.warn("task {} completed by the provider but the lease was lost; the result is dropped", taskId);
-                return ProcessResult.done("lease lost");
-            }
-            LOG.info("task {} complete on {} after {} attempt(s) in {} ms", taskId, outcome.model(), attemptsMade.getAsInt(), duration);
-            return ProcessResult.done("complete");
-        } catch (LeaseLostException e) {
-            LOG.warn("task {} lease lost during retries; another worker owns it", taskId);
-            return ProcessResult.done("lease lost");
-        } catch (LlmException e) {
-            return afterFailure(task, leaseOwner, e, attemptsMade.getAsInt(), plannedWait.get(), started, deadline);
         }
     }
 
-    private TaskError deadlineExceeded(LlmException last) {
-        return new TaskError("deadline_exceeded", "the task did not finish within " + options.maxTaskAge().toSeconds()
-                + " s of its submission" + (last == null ? "" : "; last error: " + reason(last)));
-    }
-
-    private static String reason(LlmException e) {
-        return e.getMessage() == null ? e.code() : e.getMessage();
-    }
-
     /**
-     * Renews the lease every third of its length while the worker calls the provider or waits to retry,
-     * so a live task is never taken over; a dead worker stops renewing and its lease runs out.
+     * After a failed call: a result for the message, or empty to call again (having waited out the backoff and
+     * counted the next attempt).
      */
-    private ScheduledFuture<?> startHeartbeat(String taskId, String leaseOwner) {
-        long period = Math.max(1_000, options.lease().toMillis() / 3);
-        return heartbeats.scheduleAtFixedRate(() -> {
-            try {
-                if (!tasks.renewLease(taskId, leaseOwner, clock.instant(), options.lease())) {
-                    LOG.warn("task {} lease lost while calling the provider; its result will be dropped", taskId);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("task {} lease renewal failed: {}", taskId, e.toString());
-            }
-        }, period, period, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Decides whether to retry inside this invocation; plans the wait either way. Never waits past the
-     * task's deadline: the retry would only be refused there.
-     */
-    private boolean retryHere(Throwable error, int attemptsMade, AtomicReference<Duration> plannedWait,
-                              InvocationClock invocation, Instant deadline) {
-        if (!(error instanceof LlmException e) || !e.isTransient()) {
-            return false;
+    private Optional<ProcessResult> afterFailure(Task task, String leaseOwner, LlmException e, int attemptsMade,
+                                                 Instant started, Instant deadline, InvocationClock invocation,
+                                                 LeaseHeartbeat.Lease lease) {
+        LOG.warn("task {}: provider call {} failed: {} ({})", task.id(), attemptsMade, e.code(),
+                e.isTransient() ? "transient" : "permanent");
+        LOG.debug("task {}: provider detail: {}", task.id(), e.getMessage());
+        if (!e.isTransient()) {
+            return Optional.of(finish(task, leaseOwner, fail(TaskError.providerRejected(e.code()), started), invocation));
+        }
+        Optional<String> lastError = Optional.of(e.code());
+        if (attemptsMade >= options.maxAttempts()) {
+            return Optional.of(finish(task, leaseOwner,
+                    fail(TaskError.attemptsExhausted(attemptsMade, lastError), started), invocation));
         }
         Duration wait = backoff.delay(attemptsMade, e.retryAfter().orElse(Duration.ZERO));
-        plannedWait.set(wait);
-        if (attemptsMade >= options.maxAttempts() || !clock.instant().plus(wait).isBefore(deadline)) {
-            return false;
-        }
-        Duration needed = wait.plus(options.callTimeout()).plus(SAFETY_MARGIN);
-        return invocation.remaining().compareTo(needed) >= 0;
-    }
-
-    private ProcessResult afterFailure(Task task, String leaseOwner, LlmException e, int attemptsMade, Duration wait,
-                                       Instant started, Instant deadline) {
-        if (!e.isTransient()) {
-            fail(task, leaseOwner, new TaskError("provider_" + e.code(), reason(e)), started);
-            return ProcessResult.done("permanent provider error");
-        }
-        if (attemptsMade >= options.maxAttempts()) {
-            fail(task, leaseOwner, new TaskError("attempts_exhausted", "failed after " + attemptsMade
-                    + " attempts; last error: " + reason(e)), started);
-            return ProcessResult.done("attempts exhausted");
-        }
         Instant retryAt = clock.instant().plus(wait);
         if (!retryAt.isBefore(deadline)) {
-            fail(task, leaseOwner, deadlineExceeded(e), started);
-            return ProcessResult.done("deadline exceeded");
+            return Optional.of(finish(task, leaseOwner,
+                    fail(TaskError.deadlineExceeded(options.maxTaskAge(), lastError), started), invocation));
         }
-        if (!tasks.release(task.id(), leaseOwner, clock.instant(), retryAt)) {
-            LOG.warn("task {} lease lost before release", task.id());
-            return ProcessResult.done("lease lost");
+        if (invocation.remaining().compareTo(wait.plus(options.callTimeout()).plus(SAFETY_MARGIN)) < 0) {
+            LOG.info("task {}: released after {} attempt(s); retry in {} ms", task.id(), attemptsMade, wait.toMillis());
+            return Optional.of(release(task, leaseOwner, retryAt, wait, invocation));
         }
-        LOG.info("task {} released after transient error {} ({} attempt(s)); retry in {} ms",
-                task.id(), e.code(), attemptsMade, wait.toMillis());
-        return ProcessResult.redeliverAfter(wait, "transient provider error");
+        lease.renewUntil(retryAt.plus(options.callTimeout()).plus(SAFETY_MARGIN));
+        try {
+            pause.pause(wait);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return Optional.of(release(task, leaseOwner, clock.instant(), Duration.ZERO, invocation));
+        }
+        if (lease.lost()) {
+            LOG.warn("task {}: lease lost while waiting to retry; another worker owns it", task.id());
+            return Optional.of(ProcessResult.done(Outcome.LEASE_LOST));
+        }
+        WriteResult counted = write(task.id(), leaseOwner, new StoreWrite.RecordAttempt(options.lease()), invocation);
+        if (counted == WriteResult.LEASE_LOST) {
+            LOG.warn("task {}: lease lost before retrying; another worker owns it", task.id());
+            return Optional.of(ProcessResult.done(Outcome.LEASE_LOST));
+        }
+        if (counted == WriteResult.UNAVAILABLE) {
+            return Optional.of(release(task, leaseOwner, clock.instant(), Duration.ZERO, invocation));
+        }
+        return Optional.empty();
     }
 
-    private void fail(Task task, String leaseOwner, TaskError error, Instant started) {
-        long duration = Duration.between(started, clock.instant()).toMillis();
-        if (tasks.fail(task.id(), leaseOwner, error, duration, clock.instant())) {
-            LOG.info("task {} failed: {}", task.id(), error.code());
-        } else {
-            LOG.warn("task {} could not be marked failed: the lease was lost", task.id());
+    private ProcessResult release(Task task, String leaseOwner, Instant retryAt, Duration wait,
+                                  InvocationClock invocation) {
+        StoreWrite release = new StoreWrite.Release(retryAt);
+        WriteResult result = write(task.id(), leaseOwner, release, invocation);
+        if (result == WriteResult.LEASE_LOST) {
+            LOG.warn("task {}: lease lost before release", task.id());
+            return ProcessResult.done(Outcome.LEASE_LOST);
+        }
+        if (result == WriteResult.UNAVAILABLE) {
+            unrecorded.remember(task.id(), leaseOwner, release);
+            return ProcessResult.retryLater(wait.compareTo(STORE_RETRY_LATER) > 0 ? wait : STORE_RETRY_LATER,
+                    Why.STORE_UNAVAILABLE);
+        }
+        return ProcessResult.retryLater(wait, Why.TRANSIENT_PROVIDER_ERROR);
+    }
+
+    /** Records the delivery's final write; when the store keeps failing, remembers it for the message's return. */
+    private ProcessResult finish(Task task, String leaseOwner, StoreWrite write, InvocationClock invocation) {
+        WriteResult result = write(task.id(), leaseOwner, write, invocation);
+        if (result == WriteResult.LEASE_LOST) {
+            LOG.warn("task {}: lease lost before its outcome was recorded; the outcome is dropped", task.id());
+            return ProcessResult.done(Outcome.LEASE_LOST);
+        }
+        if (result == WriteResult.UNAVAILABLE) {
+            LOG.error("task {}: the task store is unavailable; its outcome is kept until the message comes back",
+                    task.id());
+            unrecorded.remember(task.id(), leaseOwner, write);
+            return ProcessResult.retryLater(STORE_RETRY_LATER, Why.STORE_UNAVAILABLE);
+        }
+        if (write instanceof StoreWrite.Fail failed) {
+            LOG.info("task {} failed: {}", task.id(), failed.error().code());
+            return ProcessResult.done(Outcome.FAILED);
+        }
+        LOG.info("task {} complete", task.id());
+        return ProcessResult.done(Outcome.COMPLETED);
+    }
+
+    private enum WriteResult { WRITTEN, LEASE_LOST, UNAVAILABLE }
+
+    /** A fenced write, retried in place on transient store failures while the invocation has time. */
+    private WriteResult write(String taskId, String leaseOwner, StoreWrite write, InvocationClock invocation) {
+        Duration wait = FIRST_STORE_RETRY;
+        while (true) {
+            try {
+                return write.apply(tasks, taskId, leaseOwner, clock.instant()) ? WriteResult.WRITTEN : WriteResult.LEASE_LOST;
+            } catch (DependencyUnavailableException e) {
+                if (invocation.remaining().compareTo(SAFETY_MARGIN.plus(wait)) < 0) {
+                    LOG.warn("task {}: {} failed and no time is left to retry it: {}", taskId,
+                            write.getClass().getSimpleName(), e.toString());
+                    return WriteResult.UNAVAILABLE;
+                }
+                LOG.warn("task {}: {} failed; trying again in {} ms: {}", taskId, write.getClass().getSimpleName(),
+                        wait.toMillis(), e.toString());
+                try {
+                    pause.pause(wait);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return WriteResult.UNAVAILABLE;
+                }
+                wait = wait.multipliedBy(2).compareTo(MAX_STORE_RETRY) > 0 ? MAX_STORE_RETRY : wait.multipliedBy(2);
+            }
         }
     }
 
+    private StoreWrite.Fail fail(TaskError error, Instant started) {
+        return new StoreWrite.Fail(error, Duration.between(started, clock.instant()).toMillis());
+    }
+
+    private TaskOutcome outcome(ModelRoute route, LlmResponse response, Instant started) {
+        String model = response.model() == null ? route.model() : response.model();
+        BigDecimal cost = prices.cost(model, response.usage())
+                .or(() -> prices.cost(route.model(), response.usage())).orElse(null);
+        return new TaskOutcome(model, response.content(), response.usage(), cost,
+                Duration.between(started, clock.instant()).toMillis());
+    }
+
+    /** The first call's budget: its timeout and the margin. */
+    private Instant callBudgetEnd(Task task, InvocationClock invocation) {
+        return clock.instant().plus(callTimeout(task, invocation)).plus(SAFETY_MARGIN);
+    }
+
+    /** {@code LLM_TIMEOUT_MS}, capped by the invocation's remaining time and the task's deadline. */
     private Duration callTimeout(Task task, InvocationClock invocation) {
         Duration timeout = options.callTimeout();
         Duration left = invocation.remaining().minus(SAFETY_MARGIN);
@@ -242,20 +346,8 @@ public final class TaskProcessor {
         return timeout.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : timeout;
     }
 
-    private ProcessResult refused(String taskId, Optional<Task> current) {
-        if (current.isEmpty()) {
-            LOG.error("message for unknown task {}: acknowledged and dropped", taskId);
-            return ProcessResult.done(REASON_UNKNOWN_TASK);
-        }
-        Task task = current.get();
-        LOG.info("task {} not claimed: it is {}{}", taskId, task.status().value(),
-                task.status().isTerminal() ? "" : " with a live lease");
-        return ProcessResult.done("already " + task.status().value());
-    }
-
-    private static final class LeaseLostException extends RuntimeException {
-        LeaseLostException() {
-            super("lease lost", null, false, false);
-        }
+    @Override
+    public void close() {
+        heartbeat.close();
     }
 }

@@ -30,8 +30,8 @@ import dev.agenttasks.domain.task.TaskStatus;
  *   <li>pending tasks past their due time (the submission's send failed or it died after storing the
  *       task, or a message went missing) get a message;</li>
  *   <li>running tasks whose lease expired (the worker died) get a message, so a worker takes them over;</li>
- *   <li>tasks past their deadline that no worker holds are failed with {@value #CODE_DEADLINE};</li>
- *   <li>messages in the dead-letter queue fail their task with {@value #CODE_DEAD_LETTERED}, then are deleted.</li>
+ *   <li>tasks past their deadline that no worker holds are failed with {@code deadline_exceeded};</li>
+ *   <li>messages in the dead-letter queue fail their task with {@code dead_lettered}, then are deleted.</li>
  * </ul>
  * It reads only the sparse index of live tasks that are due, never the table, and every write is
  * conditional: a run racing a worker, a submission or another run changes nothing it should not.
@@ -40,8 +40,6 @@ public final class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
 
-    public static final String CODE_DEADLINE = "deadline_exceeded";
-    public static final String CODE_DEAD_LETTERED = "dead_lettered";
     public static final int DEFAULT_MAX_TASKS_PER_RUN = 500;
     public static final int DEFAULT_MAX_DEAD_LETTERS_PER_RUN = 100;
     /** When a send fails, the task is due again after this long. */
@@ -137,8 +135,7 @@ public final class Reconciler {
     private void reconcile(DueTask task, Instant now, Counts counts) {
         String id = task.taskId();
         if (!now.isBefore(task.createdAt().plus(options.maxTaskAge()))) {
-            UnleasedFailure result = tasks.failUnleased(id, new TaskError(CODE_DEADLINE, "the task did not finish within "
-                    + options.maxTaskAge().toSeconds() + " s of its submission"), now);
+            UnleasedFailure result = tasks.failUnleased(id, TaskError.deadlineExceeded(options.maxTaskAge(), Optional.empty()), now);
             if (result == UnleasedFailure.FAILED) {
                 counts.deadlineFailed++;
                 LOG.warn("task {} failed: past its deadline while {}", id, task.status().value());
@@ -216,9 +213,7 @@ public final class Reconciler {
             return;
         }
         String id = taskId.get();
-        UnleasedFailure result = tasks.failUnleased(id, new TaskError(CODE_DEAD_LETTERED,
-                "the task's message was received too many times without an outcome and moved to the dead-letter queue"),
-                clock.instant());
+        UnleasedFailure result = tasks.failUnleased(id, TaskError.deadLettered(), clock.instant());
         switch (result) {
             case FAILED -> {
                 counts.deadLettered++;

@@ -1,20 +1,21 @@
 package dev.agenttasks.domain.fakes;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.agenttasks.domain.port.DependencyUnavailableException;
 import dev.agenttasks.domain.port.TaskQueue;
 
-/** A thread-safe {@link TaskQueue} that records what was sent, and can be told to refuse sends. */
+/** The task queue in memory: records what was sent, and can be told to refuse sends. */
 public final class InMemoryTaskQueue implements TaskQueue {
 
-    private final List<String> sent = new CopyOnWriteArrayList<>();
+    private final List<String> sent = new ArrayList<>();
     private volatile boolean refusing;
 
     @Override
-    public void enqueue(String taskId) {
+    public synchronized void enqueue(String taskId) {
         if (refusing) {
-            throw new IllegalStateException("queue refused the message");
+            throw new DependencyUnavailableException("queue refused the message", null);
         }
         sent.add(taskId);
     }
@@ -23,7 +24,14 @@ public final class InMemoryTaskQueue implements TaskQueue {
         this.refusing = refuse;
     }
 
-    public List<String> sent() {
+    public synchronized List<String> sent() {
         return List.copyOf(sent);
+    }
+
+    /** The messages sent so far, removed (as a consumer would). */
+    public synchronized List<String> drain() {
+        List<String> drained = new ArrayList<>(sent);
+        sent.clear();
+        return drained;
     }
 }

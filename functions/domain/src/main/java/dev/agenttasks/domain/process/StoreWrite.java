@@ -1,0 +1,47 @@
+package dev.agenttasks.domain.process;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.TaskError;
+import dev.agenttasks.domain.task.TaskOutcome;
+
+/** A lease-fenced write that ends a delivery's work on a task, kept as a value so it can be retried later. */
+sealed interface StoreWrite {
+
+    /** Applies the write under {@code leaseOwner}'s lease; false when the lease is no longer theirs. */
+    boolean apply(TaskRepository tasks, String taskId, String leaseOwner, Instant now);
+
+    /** running → complete with the provider's answer. */
+    record Complete(TaskOutcome outcome) implements StoreWrite {
+        @Override
+        public boolean apply(TaskRepository tasks, String taskId, String leaseOwner, Instant now) {
+            return tasks.complete(taskId, leaseOwner, outcome, now);
+        }
+    }
+
+    /** running → failed. */
+    record Fail(TaskError error, Long durationMs) implements StoreWrite {
+        @Override
+        public boolean apply(TaskRepository tasks, String taskId, String leaseOwner, Instant now) {
+            return tasks.fail(taskId, leaseOwner, error, durationMs, now);
+        }
+    }
+
+    /** running → pending, to be retried at {@code retryAt}. */
+    record Release(Instant retryAt) implements StoreWrite {
+        @Override
+        public boolean apply(TaskRepository tasks, String taskId, String leaseOwner, Instant now) {
+            return tasks.release(taskId, leaseOwner, now, retryAt);
+        }
+    }
+
+    /** The next attempt's bookkeeping: one more call counted, the lease renewed. */
+    record RecordAttempt(Duration lease) implements StoreWrite {
+        @Override
+        public boolean apply(TaskRepository tasks, String taskId, String leaseOwner, Instant now) {
+            return tasks.recordAttempt(taskId, leaseOwner, now, lease);
+        }
+    }
+}

@@ -1,0 +1,331 @@
+package dev.agenttasks.domain.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.agenttasks.domain.port.Claim;
+import dev.agenttasks.domain.port.LiveTaskIndex;
+import dev.agenttasks.domain.port.LiveTaskIndex.DueTask;
+import dev.agenttasks.domain.port.LiveTaskIndex.UnleasedFailure;
+import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.Task;
+import dev.agenttasks.domain.task.TaskError;
+import dev.agenttasks.domain.task.TaskIds;
+import dev.agenttasks.domain.task.TaskOutcome;
+import dev.agenttasks.domain.task.TaskStatus;
+import dev.agenttasks.domain.task.TokenUsage;
+
+/**
+ * What every task store must do: the conditional writes of docs/reliability.md and the reconciler's index.
+ * Run against the in-memory fake and the DynamoDB adapter, so the domain's tests on the fake mean something.
+ */
+public abstract class TaskStoreContract {
+
+    /** A store: both views of one fresh, empty table. */
+    public record Store(TaskRepository repository, LiveTaskIndex index) {
+    }
+
+    protected static final Duration LEASE = Duration.ofSeconds(60);
+    protected final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    private TaskRepository repository;
+    private LiveTaskIndex index;
+
+    protected abstract Store newStore();
+
+    @BeforeEach
+    void createStore() {
+        Store store = newStore();
+        repository = store.repository();
+        index = store.index();
+    }
+
+    private Task stored() {
+        Task task = Task.pending(TaskIds.newId(), "iam:alice", "What is DynamoDB?", null, now, now.plus(Duration.ofDays(7)));
+        assertThat(repository.createIfAbsent(task)).isEmpty();
+        return task;
+    }
+
+    private Task current(Task task) {
+        return repository.find(task.id()).orElseThrow();
+    }
+
+    private static TaskOutcome outcome() {
+        return new TaskOutcome("llama-3.1-8b-instant", "An answer", new TokenUsage(12, 34), new BigDecimal("0.00000332"), 812);
+    }
+
+    @Test
+    void createIsConditionalAndReturnsTheExistingTask() {
+        Task task = stored();
+        Task impostor = Task.pending(task.id(), "iam:mallory", "other", null, now, now);
+
+        assertThat(repository.createIfAbsent(impostor)).hasValueSatisfying(existing -> {
+            assertThat(existing.owner()).isEqualTo("iam:alice");
+            assertThat(existing.input()).isEqualTo("What is DynamoDB?");
+        });
+        assertThat(repository.find(task.id())).hasValueSatisfying(found -> {
+            assertThat(found.status()).isEqualTo(TaskStatus.PENDING);
+            assertThat(found.createdAt()).isEqualTo(now);
+            assertThat(found.attempts()).isZero();
+        });
+    }
+
+    @Test
+    void claimLeasesAPendingTaskOnceAndCountsTheAttempt() {
+        Task task = stored();
+
+        Claim first = repository.claim(task.id(), "worker-1", now, LEASE);
+        Claim second = repository.claim(task.id(), "worker-2", now.plusSeconds(1), LEASE);
+
+        assertThat(first).isInstanceOfSatisfying(Claim.Claimed.class, claimed -> {
+            assertThat(claimed.task().attempts()).isEqualTo(1);
+            assertThat(claimed.task().leaseOwner()).isEqualTo("worker-1");
+            assertThat(claimed.task().leaseExpiresAt()).isEqualTo(now.plus(LEASE));
+            assertThat(claimed.task().status()).isEqualTo(TaskStatus.RUNNING);
+        });
+        assertThat(second).isInstanceOfSatisfying(Claim.Refused.class,
+                refused -> assertThat(refused.task().leaseOwner()).isEqualTo("worker-1"));
+    }
+
+    @Test
+    void claimOfAnUnknownTaskFindsNothing() {
+        assertThat(repository.claim(TaskIds.newId(), "w", now, LEASE)).isInstanceOf(Claim.NotFound.class);
+    }
+
+    @Test
+    void aReleasedTaskIsNotDueBeforeItsRetryTime() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+        assertThat(repository.release(task.id(), "worker-1", now, now.plusSeconds(5))).isTrue();
+
+        Claim early = repository.claim(task.id(), "worker-2", now.plusSeconds(4), LEASE);
+        Claim onTime = repository.claim(task.id(), "worker-2", now.plusSeconds(5), LEASE);
+
+        assertThat(early).isInstanceOfSatisfying(Claim.NotDue.class,
+                notDue -> assertThat(notDue.retryAt()).isEqualTo(now.plusSeconds(5)));
+        assertThat(onTime).isInstanceOfSatisfying(Claim.Claimed.class,
+                claimed -> assertThat(claimed.task().attempts()).isEqualTo(2));
+    }
+
+    @Test
+    void anExpiredLeaseIsTakenOverAndTheZombieCanNoLongerWrite() {
+        Task task = stored();
+        repository.claim(task.id(), "zombie", now, LEASE);
+
+        Claim takeover = repository.claim(task.id(), "worker-2", now.plus(LEASE).plusMillis(1), LEASE);
+        boolean zombieCompleted = repository.complete(task.id(), "zombie", outcome(), now.plus(LEASE));
+        boolean zombieFailed = repository.fail(task.id(), "zombie", TaskError.deadLettered(), 1L, now.plus(LEASE));
+        boolean zombieReleased = repository.release(task.id(), "zombie", now, now);
+        boolean zombieRenewed = repository.renewLease(task.id(), "zombie", now, LEASE);
+        boolean zombieCounted = repository.recordAttempt(task.id(), "zombie", now, LEASE);
+
+        assertThat(takeover).isInstanceOfSatisfying(Claim.Claimed.class,
+                claimed -> assertThat(claimed.task().attempts()).isEqualTo(2));
+        assertThat(zombieCompleted).isFalse();
+        assertThat(zombieFailed).isFalse();
+        assertThat(zombieReleased).isFalse();
+        assertThat(zombieRenewed).isFalse();
+        assertThat(zombieCounted).isFalse();
+        assertThat(current(task).status()).isEqualTo(TaskStatus.RUNNING);
+        assertThat(current(task).attempts()).isEqualTo(2);
+    }
+
+    @Test
+    void completeRecordsTheOutcomeExactlyOnce() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+
+        assertThat(repository.complete(task.id(), "worker-1", outcome(), now.plusSeconds(1))).isTrue();
+        assertThat(repository.complete(task.id(), "worker-1", outcome(), now.plusSeconds(2))).isFalse();
+        assertThat(repository.fail(task.id(), "worker-1", TaskError.deadLettered(), 1L, now)).isFalse();
+
+        Task done = current(task);
+        assertThat(done.status()).isEqualTo(TaskStatus.COMPLETE);
+        assertThat(done.result()).isEqualTo("An answer");
+        assertThat(done.model()).isEqualTo("llama-3.1-8b-instant");
+        assertThat(done.usage()).isEqualTo(new TokenUsage(12, 34));
+        assertThat(done.costUsd()).isEqualByComparingTo("0.00000332");
+        assertThat(done.durationMs()).isEqualTo(812);
+        assertThat(done.leaseOwner()).isNull();
+        assertThat(done.leaseExpiresAt()).isNull();
+        assertThat(repository.claim(task.id(), "worker-3", now.plus(Duration.ofHours(1)), LEASE))
+                .isInstanceOf(Claim.Refused.class);
+    }
+
+    @Test
+    void failRecordsTheErrorAndDuration() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+
+        assertThat(repository.fail(task.id(), "worker-1", TaskError.providerRejected("http_400"), 33L, now)).isTrue();
+
+        Task failed = current(task);
+        assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(failed.error()).isEqualTo(TaskError.providerRejected("http_400"));
+        assertThat(failed.durationMs()).isEqualTo(33L);
+        assertThat(failed.leaseOwner()).isNull();
+    }
+
+    @Test
+    void recordAttemptCountsAndRenewsOnlyForTheLeaseHolder() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+
+        assertThat(repository.recordAttempt(task.id(), "worker-1", now.plusSeconds(10), LEASE)).isTrue();
+        assertThat(repository.recordAttempt(task.id(), "other", now, LEASE)).isFalse();
+        assertThat(current(task).attempts()).isEqualTo(2);
+        assertThat(current(task).leaseExpiresAt()).isEqualTo(now.plusSeconds(10).plus(LEASE));
+    }
+
+    @Test
+    void renewingALeaseKeepsATakeoverOut() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+
+        assertThat(repository.renewLease(task.id(), "worker-1", now.plus(LEASE).minusSeconds(1), LEASE)).isTrue();
+
+        assertThat(repository.claim(task.id(), "worker-2", now.plus(LEASE).plusSeconds(1), LEASE))
+                .isInstanceOf(Claim.Refused.class);
+        assertThat(current(task).attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void enqueueRightIsHeldByTheCreatorUntilItGoesStale() {
+        Task task = stored();
+
+        assertThat(repository.claimEnqueue(task.id(), now.plusSeconds(1), now.minusSeconds(30))).isFalse();
+        assertThat(repository.claimEnqueue(task.id(), now.plusSeconds(31), now.plusSeconds(1))).isTrue();
+        assertThat(repository.claimEnqueue(task.id(), now.plusSeconds(32), now.plusSeconds(2))).isFalse();
+        repository.markEnqueued(task.id(), now.plusSeconds(33));
+        assertThat(repository.claimEnqueue(task.id(), now.plus(Duration.ofHours(1)), now.plus(Duration.ofMinutes(59))))
+                .isFalse();
+        assertThat(current(task).enqueuedAt()).isEqualTo(now.plusSeconds(33));
+    }
+
+    @Test
+    void aNewTaskIsDueAfterTheRequeueIntervalAndRecordingItsSendLeavesThat() {
+        Task task = stored();
+        Instant later = now.plus(Duration.ofHours(1));
+        assertThat(index.findDue(later, 10)).singleElement()
+                .satisfies(entry -> assertThat(entry.dueAt()).isEqualTo(now.plus(LiveTaskIndex.REQUEUE_AFTER)));
+
+        repository.markEnqueued(task.id(), now.plusSeconds(1));
+        repository.markSendFailed(task.id(), now.plusSeconds(2));
+
+        assertThat(index.findDue(later, 10)).singleElement().satisfies(entry -> {
+            assertThat(entry.enqueuedAt()).isEqualTo(now.plusSeconds(1));
+            assertThat(entry.dueAt()).as("a sent task is not made due by a late failure report")
+                    .isEqualTo(now.plus(LiveTaskIndex.REQUEUE_AFTER));
+        });
+    }
+
+    @Test
+    void aFailedSendMakesANeverSentTaskDueAtOnce() {
+        Task task = stored();
+
+        repository.markSendFailed(task.id(), now.plusSeconds(1));
+
+        assertThat(index.findDue(now.plusSeconds(1), 10)).extracting(DueTask::taskId).containsExactly(task.id());
+    }
+
+    @Test
+    void recordingASendNeverMovesAClaimedTasksDueTime() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+
+        repository.markEnqueued(task.id(), now.plusSeconds(1));
+        repository.markSendFailed(task.id(), now.plusSeconds(1));
+
+        assertThat(index.findDue(now.plus(LEASE), 10)).singleElement()
+                .satisfies(entry -> assertThat(entry.dueAt()).as("the lease expiry").isEqualTo(now.plus(LEASE)));
+    }
+
+    @Test
+    void rescheduleMovesTheDueTimeOnlyFromTheOneSeen() {
+        Task task = stored();
+        Instant due = now.plus(LiveTaskIndex.REQUEUE_AFTER);
+
+        assertThat(index.reschedule(task.id(), now, now.plusSeconds(5))).isFalse();
+        assertThat(index.reschedule(task.id(), due, now.plusSeconds(5))).isTrue();
+        assertThat(index.findDue(now.plusSeconds(5), 10)).extracting(DueTask::taskId).containsExactly(task.id());
+    }
+
+    @Test
+    void theIndexHoldsOnlyLiveTasksEarliestDueFirst() {
+        Task pending = stored();
+        Task running = stored();
+        repository.claim(running.id(), "w", now, LEASE);
+        Task released = stored();
+        repository.claim(released.id(), "w", now, LEASE);
+        repository.release(released.id(), "w", now, now.plusSeconds(5));
+        Task complete = stored();
+        repository.claim(complete.id(), "w", now, LEASE);
+        repository.complete(complete.id(), "w", outcome(), now);
+        Task failed = stored();
+        repository.claim(failed.id(), "w", now, LEASE);
+        repository.fail(failed.id(), "w", TaskError.deadLettered(), null, now);
+        Task abandoned = stored();
+        index.failUnleased(abandoned.id(), TaskError.deadLettered(), now);
+
+        assertThat(index.findDue(now.plus(Duration.ofDays(1)), 100)).extracting(DueTask::taskId)
+                .containsExactly(running.id(), pending.id(), released.id());
+        assertThat(index.findDue(now.plus(Duration.ofDays(1)), 2)).extracting(DueTask::taskId)
+                .containsExactly(running.id(), pending.id());
+        assertThat(index.findDue(now, 100)).as("nothing is due yet").isEmpty();
+    }
+
+    @Test
+    void aRedriveIsClaimedOnceFromTheDueTimeSeenAndRecordedWithoutMovingIt() {
+        Task task = stored();
+        Instant due = now.plus(LiveTaskIndex.REQUEUE_AFTER);
+        Instant runAt = due.plusSeconds(1);
+        Instant next = runAt.plus(LiveTaskIndex.REQUEUE_AFTER);
+
+        assertThat(index.claimRedrive(task.id(), due, runAt, next)).isTrue();
+        assertThat(index.claimRedrive(task.id(), due, runAt, next)).as("another run saw the same due time").isFalse();
+        index.markRedriven(task.id(), next, runAt);
+
+        assertThat(index.findDue(next, 10)).singleElement().satisfies(entry -> {
+            assertThat(entry.dueAt()).isEqualTo(next);
+            assertThat(entry.enqueuedAt()).isEqualTo(runAt);
+        });
+    }
+
+    @Test
+    void aLiveLeaseIsNeverRedrivenButAnExpiredOneIs() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+
+        assertThat(index.claimRedrive(task.id(), now.plus(LEASE), now.plus(LEASE).minusSeconds(1), now.plus(Duration.ofHours(1))))
+                .isFalse();
+        assertThat(index.claimRedrive(task.id(), now.plus(LEASE), now.plus(LEASE).plusSeconds(1), now.plus(Duration.ofHours(1))))
+                .isTrue();
+    }
+
+    @Test
+    void failUnleasedFailsOnlyWhatNobodyWorksOn() {
+        Task pending = stored();
+        Task leased = stored();
+        repository.claim(leased.id(), "worker-1", now, LEASE);
+        Task complete = stored();
+        repository.claim(complete.id(), "worker-1", now, LEASE);
+        repository.complete(complete.id(), "worker-1", outcome(), now);
+
+        assertThat(index.failUnleased(pending.id(), TaskError.deadLettered(), now)).isEqualTo(UnleasedFailure.FAILED);
+        assertThat(index.failUnleased(leased.id(), TaskError.deadLettered(), now)).isEqualTo(UnleasedFailure.LEASED);
+        assertThat(index.failUnleased(leased.id(), TaskError.deadLettered(), now.plus(LEASE).plusSeconds(1)))
+                .isEqualTo(UnleasedFailure.FAILED);
+        assertThat(index.failUnleased(complete.id(), TaskError.deadLettered(), now))
+                .isEqualTo(UnleasedFailure.ALREADY_TERMINAL);
+        assertThat(index.failUnleased(TaskIds.newId(), TaskError.deadLettered(), now))
+                .isEqualTo(UnleasedFailure.NOT_FOUND);
+        assertThat(current(pending).error()).isEqualTo(TaskError.deadLettered());
+        assertThat(current(complete).status()).isEqualTo(TaskStatus.COMPLETE);
+    }
+}

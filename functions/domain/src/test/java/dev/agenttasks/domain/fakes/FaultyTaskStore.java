@@ -1,0 +1,116 @@
+package dev.agenttasks.domain.fakes;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.agenttasks.domain.port.Claim;
+import dev.agenttasks.domain.port.DependencyUnavailableException;
+import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.Task;
+import dev.agenttasks.domain.task.TaskError;
+import dev.agenttasks.domain.task.TaskOutcome;
+
+/**
+ * A task repository whose chosen operations fail the way a throttled or unreachable DynamoDB does, a set
+ * number of times (or for ever), before reaching the store behind it.
+ */
+public final class FaultyTaskStore implements TaskRepository {
+
+    /** The operations that can be made to fail. */
+    public enum Operation { CLAIM, RECORD_ATTEMPT, RENEW_LEASE, COMPLETE, FAIL, RELEASE }
+
+    private final TaskRepository store;
+    private final Map<Operation, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
+    private final Map<Operation, AtomicInteger> failed = new ConcurrentHashMap<>();
+
+    public FaultyTaskStore(TaskRepository store) {
+        this.store = store;
+    }
+
+    /** The next {@code times} calls of {@code operation} fail ({@link Integer#MAX_VALUE}: until {@link #heal}). */
+    public FaultyTaskStore failNext(Operation operation, int times) {
+        failuresLeft.put(operation, new AtomicInteger(times));
+        return this;
+    }
+
+    public void heal() {
+        failuresLeft.clear();
+    }
+
+    public int failures(Operation operation) {
+        return failed.getOrDefault(operation, new AtomicInteger()).get();
+    }
+
+    private void maybeFail(Operation operation) {
+        AtomicInteger left = failuresLeft.get(operation);
+        if (left != null && left.getAndUpdate(n -> n == Integer.MAX_VALUE ? n : Math.max(0, n - 1)) > 0) {
+            failed.computeIfAbsent(operation, o -> new AtomicInteger()).incrementAndGet();
+            throw new DependencyUnavailableException("DynamoDB: could not " + operation + " (injected)", null);
+        }
+    }
+
+    @Override
+    public Optional<Task> createIfAbsent(Task task) {
+        return store.createIfAbsent(task);
+    }
+
+    @Override
+    public Optional<Task> find(String taskId) {
+        return store.find(taskId);
+    }
+
+    @Override
+    public boolean claimEnqueue(String taskId, Instant now, Instant staleBefore) {
+        return store.claimEnqueue(taskId, now, staleBefore);
+    }
+
+    @Override
+    public void markEnqueued(String taskId, Instant now) {
+        store.markEnqueued(taskId, now);
+    }
+
+    @Override
+    public void markSendFailed(String taskId, Instant now) {
+        store.markSendFailed(taskId, now);
+    }
+
+    @Override
+    public Claim claim(String taskId, String leaseOwner, Instant now, Duration lease) {
+        maybeFail(Operation.CLAIM);
+        return store.claim(taskId, leaseOwner, now, lease);
+    }
+
+    @Override
+    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease) {
+        maybeFail(Operation.RECORD_ATTEMPT);
+        return store.recordAttempt(taskId, leaseOwner, now, lease);
+    }
+
+    @Override
+    public boolean renewLease(String taskId, String leaseOwner, Instant now, Duration lease) {
+        maybeFail(Operation.RENEW_LEASE);
+        return store.renewLease(taskId, leaseOwner, now, lease);
+    }
+
+    @Override
+    public boolean complete(String taskId, String leaseOwner, TaskOutcome outcome, Instant now) {
+        maybeFail(Operation.COMPLETE);
+        return store.complete(taskId, leaseOwner, outcome, now);
+    }
+
+    @Override
+    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now) {
+        maybeFail(Operation.FAIL);
+        return store.fail(taskId, leaseOwner, error, durationMs, now);
+    }
+
+    @Override
+    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
+        maybeFail(Operation.RELEASE);
+        return store.release(taskId, leaseOwner, now, retryAt);
+    }
+}

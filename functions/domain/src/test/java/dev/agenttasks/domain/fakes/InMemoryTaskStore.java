@@ -1,0 +1,288 @@
+package dev.agenttasks.domain.fakes;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+
+import dev.agenttasks.domain.port.Claim;
+import dev.agenttasks.domain.port.LiveTaskIndex;
+import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.Task;
+import dev.agenttasks.domain.task.TaskError;
+import dev.agenttasks.domain.task.TaskOutcome;
+import dev.agenttasks.domain.task.TaskStatus;
+
+/**
+ * The task store in memory, with the DynamoDB adapter's conditions, index and due times: every change is one
+ * atomic {@code compute} on the task's entry, as every DynamoDB change is one conditional write. The same
+ * contract suite ({@code TaskStoreContract}) runs against both.
+ */
+public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
+
+    /** What the store keeps beside the task itself (in DynamoDB: attributes the domain never reads). */
+    private record Entry(Task task, Instant retryAt, Instant dueAt, Instant enqueueClaimedAt) {
+        Entry withTask(Task changed) {
+            return new Entry(changed, retryAt, dueAt, enqueueClaimedAt);
+        }
+    }
+
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<Task> createIfAbsent(Task task) {
+        AtomicReference<Task> existing = new AtomicReference<>();
+        entries.compute(task.id(), (id, current) -> {
+            if (current != null) {
+                existing.set(current.task());
+                return current;
+            }
+            Instant due = task.status().isTerminal() ? null : task.createdAt().plus(REQUEUE_AFTER);
+            return new Entry(task, null, due, task.createdAt());
+        });
+        return Optional.ofNullable(existing.get());
+    }
+
+    @Override
+    public Optional<Task> find(String taskId) {
+        return Optional.ofNullable(entries.get(taskId)).map(Entry::task);
+    }
+
+    @Override
+    public boolean claimEnqueue(String taskId, Instant now, Instant staleBefore) {
+        return update(taskId, e -> e.task().status() == TaskStatus.PENDING && e.task().enqueuedAt() == null
+                        && (e.enqueueClaimedAt() == null || e.enqueueClaimedAt().isBefore(staleBefore)),
+                e -> new Entry(e.task(), e.retryAt(), e.dueAt(), now));
+    }
+
+    @Override
+    public void markEnqueued(String taskId, Instant now) {
+        update(taskId, e -> e.task().status() == TaskStatus.PENDING,
+                e -> e.withTask(with(e.task()).enqueuedAt(now).build()));
+    }
+
+    @Override
+    public void markSendFailed(String taskId, Instant now) {
+        update(taskId, e -> e.task().status() == TaskStatus.PENDING && e.task().enqueuedAt() == null,
+                e -> new Entry(e.task(), e.retryAt(), now, e.enqueueClaimedAt()));
+    }
+
+    @Override
+    public Claim claim(String taskId, String leaseOwner, Instant now, Duration lease) {
+        AtomicReference<Claim> result = new AtomicReference<>(new Claim.NotFound());
+        entries.computeIfPresent(taskId, (id, e) -> {
+            Task t = e.task();
+            boolean due = t.status() == TaskStatus.PENDING && (e.retryAt() == null || !e.retryAt().isAfter(now));
+            boolean takeover = t.status() == TaskStatus.RUNNING && t.leaseExpiresAt() != null
+                    && t.leaseExpiresAt().isBefore(now);
+            if (!due && !takeover) {
+                result.set(t.status() == TaskStatus.PENDING && e.retryAt() != null
+                        ? new Claim.NotDue(t, e.retryAt()) : new Claim.Refused(t));
+                return e;
+            }
+            Task claimed = with(t).status(TaskStatus.RUNNING).updatedAt(now).attempts(t.attempts() + 1)
+                    .lease(leaseOwner, now.plus(lease)).build();
+            result.set(new Claim.Claimed(claimed));
+            return new Entry(claimed, null, now.plus(lease), e.enqueueClaimedAt());
+        });
+        return result.get();
+    }
+
+    @Override
+    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease) {
+        return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).updatedAt(now).attempts(e.task().attempts() + 1)
+                .lease(leaseOwner, now.plus(lease)).build(), e.retryAt(), now.plus(lease), e.enqueueClaimedAt()));
+    }
+
+    @Override
+    public boolean renewLease(String taskId, String leaseOwner, Instant now, Duration lease) {
+        return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).updatedAt(now).lease(leaseOwner, now.plus(lease))
+                .build(), e.retryAt(), now.plus(lease), e.enqueueClaimedAt()));
+    }
+
+    @Override
+    public boolean complete(String taskId, String leaseOwner, TaskOutcome outcome, Instant now) {
+        return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).status(TaskStatus.COMPLETE).updatedAt(now)
+                .outcome(outcome).lease(null, null).build(), e.retryAt(), null, e.enqueueClaimedAt()));
+    }
+
+    @Override
+    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now) {
+        return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).status(TaskStatus.FAILED).updatedAt(now)
+                .error(error).durationMs(durationMs).lease(null, null).build(), e.retryAt(), null, e.enqueueClaimedAt()));
+    }
+
+    @Override
+    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
+        return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).status(TaskStatus.PENDING).updatedAt(now)
+                .lease(null, null).build(), retryAt, retryAt.plus(REQUEUE_AFTER), e.enqueueClaimedAt()));
+    }
+
+    @Override
+    public List<DueTask> findDue(Instant now, int limit) {
+        List<DueTask> due = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            if (e.dueAt() != null && !e.dueAt().isAfter(now)) {
+                Task t = e.task();
+                due.add(new DueTask(t.id(), t.status(), t.createdAt(), e.dueAt(), t.leaseExpiresAt(), t.enqueuedAt()));
+            }
+        }
+        due.sort(Comparator.comparing(DueTask::dueAt));
+        return due.size() <= limit ? due : List.copyOf(due.subList(0, Math.max(0, limit)));
+    }
+
+    @Override
+    public boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant nextDueAt) {
+        return update(taskId, e -> seenDueAt.equals(e.dueAt()) && (e.task().status() == TaskStatus.PENDING
+                        || (e.task().status() == TaskStatus.RUNNING && e.task().leaseExpiresAt().isBefore(now))),
+                e -> new Entry(e.task(), e.retryAt(), nextDueAt, now));
+    }
+
+    @Override
+    public void markRedriven(String taskId, Instant claimedDueAt, Instant now) {
+        update(taskId, e -> claimedDueAt.equals(e.dueAt()), e -> e.withTask(with(e.task()).enqueuedAt(now).build()));
+    }
+
+    @Override
+    public boolean reschedule(String taskId, Instant seenDueAt, Instant dueAt) {
+        return update(taskId, e -> seenDueAt.equals(e.dueAt()),
+                e -> new Entry(e.task(), e.retryAt(), dueAt, e.enqueueClaimedAt()));
+    }
+
+    @Override
+    public UnleasedFailure failUnleased(String taskId, TaskError error, Instant now) {
+        AtomicReference<UnleasedFailure> result = new AtomicReference<>(UnleasedFailure.NOT_FOUND);
+        entries.computeIfPresent(taskId, (id, e) -> {
+            Task t = e.task();
+            if (t.status().isTerminal()) {
+                result.set(UnleasedFailure.ALREADY_TERMINAL);
+                return e;
+            }
+            if (t.status() == TaskStatus.RUNNING && !t.leaseExpiresAt().isBefore(now)) {
+                result.set(UnleasedFailure.LEASED);
+                return e;
+            }
+            result.set(UnleasedFailure.FAILED);
+            return new Entry(with(t).status(TaskStatus.FAILED).updatedAt(now).error(error).lease(null, null).build(),
+                    e.retryAt(), null, e.enqueueClaimedAt());
+        });
+        return result.get();
+    }
+
+    /** Puts a task as it is, e.g. one another caller owns or one already expired. */
+    public void put(Task task) {
+        entries.put(task.id(), new Entry(task, null, task.status().isTerminal() ? null
+                : task.createdAt().plus(REQUEUE_AFTER), task.createdAt()));
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    /** The index entries: live tasks only, as DynamoDB's sparse index holds them. */
+    public List<String> indexed() {
+        return entries.values().stream().filter(e -> e.dueAt() != null).map(e -> e.task().id()).toList();
+    }
+
+    private boolean update(String taskId, java.util.function.Predicate<Entry> condition, UnaryOperator<Entry> change) {
+        AtomicReference<Boolean> applied = new AtomicReference<>(false);
+        entries.computeIfPresent(taskId, (id, e) -> {
+            if (!condition.test(e)) {
+                return e;
+            }
+            applied.set(true);
+            return change.apply(e);
+        });
+        return applied.get();
+    }
+
+    private boolean fenced(String taskId, String leaseOwner, UnaryOperator<Entry> change) {
+        return update(taskId, e -> e.task().status() == TaskStatus.RUNNING && leaseOwner.equals(e.task().leaseOwner()),
+                change);
+    }
+
+    private static TaskChange with(Task task) {
+        return new TaskChange(task);
+    }
+
+    /** Copies a task with some fields changed (the record has many). */
+    private static final class TaskChange {
+        private final Task t;
+        private TaskStatus status;
+        private Instant updatedAt;
+        private int attempts;
+        private String leaseOwner;
+        private Instant leaseExpiresAt;
+        private Instant enqueuedAt;
+        private TaskOutcome outcome;
+        private TaskError error;
+        private Long durationMs;
+
+        TaskChange(Task t) {
+            this.t = t;
+            this.status = t.status();
+            this.updatedAt = t.updatedAt();
+            this.attempts = t.attempts();
+            this.leaseOwner = t.leaseOwner();
+            this.leaseExpiresAt = t.leaseExpiresAt();
+            this.enqueuedAt = t.enqueuedAt();
+            this.error = t.error();
+            this.durationMs = t.durationMs();
+        }
+
+        TaskChange status(TaskStatus value) {
+            status = value;
+            return this;
+        }
+
+        TaskChange updatedAt(Instant value) {
+            updatedAt = value;
+            return this;
+        }
+
+        TaskChange attempts(int value) {
+            attempts = value;
+            return this;
+        }
+
+        TaskChange lease(String owner, Instant expiresAt) {
+            leaseOwner = owner;
+            leaseExpiresAt = expiresAt;
+            return this;
+        }
+
+        TaskChange enqueuedAt(Instant value) {
+            enqueuedAt = value;
+            return this;
+        }
+
+        TaskChange outcome(TaskOutcome value) {
+            outcome = value;
+            durationMs = value.durationMs();
+            return this;
+        }
+
+        TaskChange error(TaskError value) {
+            error = value;
+            return this;
+        }
+
+        TaskChange durationMs(Long value) {
+            durationMs = value;
+            return this;
+        }
+
+        Task build() {
+            return new Task(t.id(), t.owner(), t.input(), t.maxTokens(), status, t.createdAt(), updatedAt,
+                    outcome != null ? outcome.model() : t.model(), outcome != null ? outcome.result() : t.result(),
+                    error, outcome != null ? outcome.usage() : t.usage(), outcome != null ? outcome.costUsd() : t.costUsd(),
+                    durationMs, attempts, leaseOwner, leaseExpiresAt, enqueuedAt, t.expiresAt());
+        }
+    }
+}

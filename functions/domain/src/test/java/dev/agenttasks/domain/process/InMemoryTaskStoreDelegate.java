@@ -1,0 +1,73 @@
+package dev.agenttasks.domain.process;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import dev.agenttasks.domain.fakes.InMemoryTaskStore;
+import dev.agenttasks.domain.port.Claim;
+import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.Task;
+import dev.agenttasks.domain.task.TaskError;
+import dev.agenttasks.domain.task.TaskOutcome;
+
+/** An in-memory task store a test can override one operation of. */
+abstract class InMemoryTaskStoreDelegate implements TaskRepository {
+
+    final InMemoryTaskStore store = new InMemoryTaskStore();
+
+    @Override
+    public Optional<Task> createIfAbsent(Task task) {
+        return store.createIfAbsent(task);
+    }
+
+    @Override
+    public Optional<Task> find(String taskId) {
+        return store.find(taskId);
+    }
+
+    @Override
+    public boolean claimEnqueue(String taskId, Instant now, Instant staleBefore) {
+        return store.claimEnqueue(taskId, now, staleBefore);
+    }
+
+    @Override
+    public void markEnqueued(String taskId, Instant now) {
+        store.markEnqueued(taskId, now);
+    }
+
+    @Override
+    public void markSendFailed(String taskId, Instant now) {
+        store.markSendFailed(taskId, now);
+    }
+
+    @Override
+    public Claim claim(String taskId, String leaseOwner, Instant now, Duration lease) {
+        return store.claim(taskId, leaseOwner, now, lease);
+    }
+
+    @Override
+    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease) {
+        return store.recordAttempt(taskId, leaseOwner, now, lease);
+    }
+
+    @Override
+    public boolean renewLease(String taskId, String leaseOwner, Instant now, Duration lease) {
+        return store.renewLease(taskId, leaseOwner, now, lease);
+    }
+
+    @Override
+    public boolean complete(String taskId, String leaseOwner, TaskOutcome outcome, Instant now) {
+        return store.complete(taskId, leaseOwner, outcome, now);
+    }
+
+    @Override
+    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now) {
+        return store.fail(taskId, leaseOwner, error, durationMs, now);
+    }
+
+    @Override
+    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
+        return store.release(taskId, leaseOwner, now, retryAt);
+    }
+}

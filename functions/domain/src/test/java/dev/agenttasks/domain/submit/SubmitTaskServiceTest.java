@@ -1,0 +1,145 @@
+package dev.agenttasks.domain.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.agenttasks.domain.fakes.InMemoryIdempotencyStore;
+import dev.agenttasks.domain.fakes.InMemoryTaskQueue;
+import dev.agenttasks.domain.fakes.InMemoryTaskStore;
+import dev.agenttasks.domain.fakes.MutableClock;
+import dev.agenttasks.domain.task.Task;
+import dev.agenttasks.domain.task.TaskIds;
+import dev.agenttasks.domain.task.TaskStatus;
+
+/** Submission on in-memory ports: one task per logical request, whatever the duplicates and failures. */
+class SubmitTaskServiceTest {
+
+    private static final Duration KEY_TTL = Duration.ofHours(24);
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
+    private final InMemoryTaskStore tasks = new InMemoryTaskStore();
+    private final InMemoryIdempotencyStore keys = new InMemoryIdempotencyStore();
+    private final InMemoryTaskQueue queue = new InMemoryTaskQueue();
+    private final SubmitTaskService service = new SubmitTaskService(tasks, keys, queue, clock, KEY_TTL, Duration.ofDays(7));
+    private final ExecutorService pool = Executors.newFixedThreadPool(24);
+
+    @AfterEach
+    void tearDown() {
+        pool.shutdownNow();
+    }
+
+    private static SubmitCommand command(String task, String key) {
+        return new SubmitCommand(task, null, Optional.ofNullable(key), "fp:" + task);
+    }
+
+    @Test
+    void aSubmissionStoresAPendingTaskAndEnqueuesItOnce() {
+        SubmitResult result = service.submit("iam:alice", command("What is SQS?", null));
+
+        assertThat(result.replayed()).isFalse();
+        assertThat(TaskIds.isWellFormed(result.task().id())).isTrue();
+        Task stored = tasks.find(result.task().id()).orElseThrow();
+        assertThat(stored.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(stored.owner()).isEqualTo("iam:alice");
+        assertThat(stored.enqueuedAt()).isEqualTo(clock.instant());
+        assertThat(stored.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofDays(7)));
+        assertThat(queue.sent()).containsExactly(result.task().id());
+    }
+
+    @Test
+    void concurrentDuplicatesMakeOneTaskAndOneMessage() throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Callable<SubmitResult>> calls = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            calls.add(() -> {
+                start.await();
+                return service.submit("iam:alice", command("Summarise the news", "key-1"));
+            });
+        }
+        List<Future<SubmitResult>> futures = calls.stream().map(pool::submit).toList();
+        start.countDown();
+        List<SubmitResult> results = new ArrayList<>();
+        for (Future<SubmitResult> f : futures) {
+            results.add(f.get());
+        }
+
+        Set<String> ids = results.stream().map(r -> r.task().id()).collect(Collectors.toSet());
+        assertThat(ids).hasSize(1);
+        assertThat(results.stream().filter(r -> !r.replayed())).hasSize(1);
+        assertThat(queue.sent()).containsExactly(ids.iterator().next());
+        assertThat(tasks.size()).isEqualTo(1);
+    }
+
+    @Test
+    void theSameKeyWithAnotherRequestIsRefused() {
+        service.submit("iam:alice", command("task one", "key-1"));
+
+        assertThatThrownBy(() -> service.submit("iam:alice", command("task two", "key-1")))
+                .isInstanceOf(IdempotencyKeyReusedException.class);
+    }
+
+    @Test
+    void keysAreScopedPerCaller() {
+        SubmitResult alice = service.submit("iam:alice", command("same task", "shared-key"));
+        SubmitResult bob = service.submit("iam:bob", command("same task", "shared-key"));
+
+        assertThat(bob.replayed()).isFalse();
+        assertThat(bob.task().id()).isNotEqualTo(alice.task().id());
+        assertThat(bob.task().owner()).isEqualTo("iam:bob");
+    }
+
+    @Test
+    void anExpiredKeyStartsANewTask() {
+        SubmitResult first = service.submit("iam:alice", command("task", "key-1"));
+        clock.advance(KEY_TTL.plusSeconds(1));
+
+        SubmitResult second = service.submit("iam:alice", command("another task", "key-1"));
+
+        assertThat(second.replayed()).isFalse();
+        assertThat(second.task().id()).isNotEqualTo(first.task().id());
+    }
+
+    @Test
+    void aFailedSendLeavesTheTaskStoredAndDueForTheReconcilerAtOnce() {
+        queue.refuse(true);
+
+        SubmitResult result = service.submit("iam:alice", command("task", null));
+
+        assertThat(tasks.find(result.task().id())).isPresent();
+        assertThat(tasks.findDue(clock.instant(), 10)).extracting(due -> due.taskId())
+                .containsExactly(result.task().id());
+    }
+
+    @Test
+    void aReplayEnqueuesATaskWhoseFirstSubmissionNeverSentIt() {
+        queue.refuse(true);
+        SubmitResult first = service.submit("iam:alice", command("task", "key-1"));
+        queue.refuse(false);
+
+        SubmitResult tooSoon = service.submit("iam:alice", command("task", "key-1"));
+        assertThat(queue.sent()).as("the first submission holds the send claim for a while").isEmpty();
+        clock.advance(SubmitTaskService.ENQUEUE_GRACE.plusSeconds(1));
+        SubmitResult replay = service.submit("iam:alice", command("task", "key-1"));
+        SubmitResult again = service.submit("iam:alice", command("task", "key-1"));
+
+        assertThat(tooSoon.replayed()).isTrue();
+        assertThat(replay.replayed()).isTrue();
+        assertThat(again.task().id()).isEqualTo(first.task().id());
+        assertThat(queue.sent()).containsExactly(first.task().id());
+    }
+}
