@@ -26,6 +26,7 @@ import dev.agenttasks.domain.submit.IdempotencyKeyReusedException;
 import dev.agenttasks.domain.submit.SubmitCommand;
 import dev.agenttasks.domain.submit.SubmitResult;
 import dev.agenttasks.domain.submit.SubmitTaskService;
+import dev.agenttasks.domain.submit.TaskExpiredException;
 
 /** {@code POST /tasks}: checks the request, hands it to {@link SubmitTaskService}, renders the answer. */
 public final class SubmitTaskApi {
@@ -61,6 +62,9 @@ public final class SubmitTaskApi {
         } catch (IdempotencyKeyReusedException e) {
             throw new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED, e.getMessage()
                     + "; use a new key for a new request");
+        } catch (TaskExpiredException e) {
+            throw new ProblemException(ProblemType.TASK_NOT_FOUND,
+                    "the task this Idempotency-Key created is past its retention; use a new key for a new request");
         }
         String location = "/tasks/" + result.task().id();
         if (result.replayed()) {

@@ -77,6 +77,10 @@ public final class SubmitTaskService {
     /** The bound task as it is now; created and enqueued if the original submission died half-way. */
     private Task replay(KeyRecord bound, String caller, SubmitCommand command, Instant now) {
         Optional<Task> found = tasks.find(bound.taskId());
+        if (found.map(t -> t.isExpired(now)).orElse(!now.isBefore(bound.createdAt().plus(retention)))) {
+            // Unreachable while keys expire before their tasks (Config checks it); never re-run an expired task.
+            throw new TaskExpiredException(bound.taskId());
+        }
         if (found.isEmpty()) {
             Task task = newTask(bound.taskId(), caller, command, now);
             Optional<Task> raced = tasks.createIfAbsent(task);

@@ -142,4 +142,15 @@ class SubmitTaskServiceTest {
         assertThat(again.task().id()).isEqualTo(first.task().id());
         assertThat(queue.sent()).containsExactly(first.task().id());
     }
+
+    @Test
+    void aReplayNeverReRunsATaskPastItsRetention() {
+        SubmitTaskService shortRetention = new SubmitTaskService(tasks, keys, queue, clock, KEY_TTL, Duration.ofHours(1));
+        SubmitResult first = shortRetention.submit("iam:alice", command("task", "key-1"));
+        clock.advance(Duration.ofHours(2));
+
+        assertThatThrownBy(() -> shortRetention.submit("iam:alice", command("task", "key-1")))
+                .isInstanceOf(TaskExpiredException.class);
+        assertThat(queue.sent()).containsExactly(first.task().id());
+    }
 }
