@@ -6,11 +6,14 @@ package dev.agenttasks.api;
  */
 public enum ProblemType {
     MALFORMED_REQUEST("malformed-request", 400, "Malformed request"),
+    INVALID_QUERY("invalid-query", 400, "Invalid query parameter"),
+    INVALID_PREFERENCE("invalid-preference", 400, "Invalid preference"),
     INVALID_IDEMPOTENCY_KEY("invalid-idempotency-key", 400, "Invalid Idempotency-Key"),
     UNAUTHENTICATED("unauthenticated", 401, "Authentication required"),
     NOT_FOUND("not-found", 404, "Not found"),
     TASK_NOT_FOUND("task-not-found", 404, "Task not found"),
     METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
+    TASK_NOT_CANCELLABLE("task-not-cancellable", 409, "Task not cancellable"),
     PAYLOAD_TOO_LARGE("payload-too-large", 413, "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
     VALIDATION_FAILED("validation-failed", 422, "Validation failed"),

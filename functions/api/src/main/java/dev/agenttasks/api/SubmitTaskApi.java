@@ -3,6 +3,7 @@ package dev.agenttasks.api;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -27,6 +28,7 @@ import dev.agenttasks.domain.submit.SubmitCommand;
 import dev.agenttasks.domain.submit.SubmitResult;
 import dev.agenttasks.domain.submit.SubmitTaskService;
 import dev.agenttasks.domain.submit.TaskExpiredException;
+import dev.agenttasks.domain.task.Task;
 
 /** {@code POST /tasks}: checks the request, hands it to {@link SubmitTaskService}, renders the answer. */
 public final class SubmitTaskApi {
@@ -43,11 +45,20 @@ public final class SubmitTaskApi {
             .build();
 
     private final SubmitTaskService service;
+    private final GetTaskApi views;
+    private final TaskWaiter waiter;
     private final int maxBodyBytes;
     private final int maxTaskChars;
 
-    public SubmitTaskApi(SubmitTaskService service, int maxBodyBytes, int maxTaskChars) {
+    /**
+     * @param views   renders a finished task's view when {@code Prefer: wait} saw it finish
+     * @param waiter  reads the task again while the caller waits
+     */
+    public SubmitTaskApi(SubmitTaskService service, GetTaskApi views, TaskWaiter waiter, int maxBodyBytes,
+                         int maxTaskChars) {
         this.service = service;
+        this.views = views;
+        this.waiter = waiter;
         this.maxBodyBytes = maxBodyBytes;
         this.maxTaskChars = maxTaskChars;
     }
@@ -56,6 +67,7 @@ public final class SubmitTaskApi {
         String caller = request.caller().orElseThrow(() ->
                 new ProblemException(ProblemType.UNAUTHENTICATED, "the request carries no authenticated caller"));
         SubmitCommand command = parse(request);
+        Optional<Duration> wait = Preferences.waitOf(request);
         SubmitResult result;
         try {
             result = service.submit(caller, command);
@@ -67,15 +79,20 @@ public final class SubmitTaskApi {
                     "the task this Idempotency-Key created is past its retention; use a new key for a new request");
         }
         String location = "/tasks/" + result.task().id();
-        if (result.replayed()) {
-            return Json.response(200, TaskView.of(result.task()))
-                    .withHeader("Location", location)
-                    .withHeader("Idempotent-Replayed", "true");
+        Task task = wait.map(w -> waiter.await(result.task(), w, t -> t.status().isTerminal())).orElse(result.task());
+        HttpResponse response;
+        if (result.replayed() || task.status().isTerminal()) {
+            response = views.view(task).withHeader("Location", location);
+            if (result.replayed()) {
+                response = response.withHeader("Idempotent-Replayed", "true");
+            }
+        } else {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("task_id", task.id());
+            body.put("status", task.status().value());
+            response = Json.response(202, body).withHeader("Location", location);
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("task_id", result.task().id());
-        body.put("status", result.task().status().value());
-        return Json.response(202, body).withHeader("Location", location);
+        return wait.isPresent() ? response.withHeader("Preference-Applied", Preferences.applied(wait.get())) : response;
     }
 
     SubmitCommand parse(HttpRequest request) {

@@ -37,6 +37,7 @@ public final class TaskView {
         view.put("attempts", task.attempts());
         view.put("created_at", task.createdAt().toString());
         view.put("updated_at", task.updatedAt() == null ? null : task.updatedAt().toString());
+        task.cancelRequested().ifPresent(at -> view.put("cancel_requested_at", at.toString()));
         return view;
     }
 }

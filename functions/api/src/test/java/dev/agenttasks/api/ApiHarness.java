@@ -30,6 +30,12 @@ final class ApiHarness {
     final InMemoryTaskQueue queue = new InMemoryTaskQueue();
     private final SubmitTaskApi submitApi;
     private final GetTaskApi getApi;
+    private final ListTasksApi listApi;
+    private final CancelTaskApi cancelApi;
+    /** Every pause a waiting request made (the test's clock moves by it). */
+    final java.util.List<Duration> waits = new java.util.ArrayList<>();
+    /** Runs at each pause of a waiting request: a test's stand-in for a worker making progress meanwhile. */
+    Runnable whileWaiting = () -> { };
 
     ApiHarness() {
         this(null, null, null);
@@ -40,9 +46,16 @@ final class ApiHarness {
         TaskRepository repo = taskRepository == null ? tasks : taskRepository;
         SubmitTaskService service = new SubmitTaskService(repo, keyStore == null ? keys : keyStore,
                 taskQueue == null ? queue : taskQueue, clock, KEY_TTL, RETENTION);
-        this.submitApi = new SubmitTaskApi(service, SubmitTaskApi.DEFAULT_MAX_BODY_BYTES,
+        TaskWaiter waiter = new TaskWaiter(repo, clock, pause -> {
+            waits.add(pause);
+            clock.advance(pause);
+            whileWaiting.run();
+        });
+        this.getApi = new GetTaskApi(repo, clock, waiter);
+        this.submitApi = new SubmitTaskApi(service, getApi, waiter, SubmitTaskApi.DEFAULT_MAX_BODY_BYTES,
                 SubmitTaskApi.DEFAULT_MAX_TASK_CHARS);
-        this.getApi = new GetTaskApi(repo, clock);
+        this.listApi = new ListTasksApi(repo, "a test key of at least 32 bytes!".getBytes(java.nio.charset.StandardCharsets.UTF_8), clock);
+        this.cancelApi = new CancelTaskApi(repo, getApi, clock);
     }
 
     HttpResponse submit(HttpRequest request) {
@@ -51,6 +64,14 @@ final class ApiHarness {
 
     HttpResponse get(HttpRequest request) {
         return ApiErrors.guard(request, getApi::handle);
+    }
+
+    HttpResponse list(HttpRequest request) {
+        return ApiErrors.guard(request, listApi::handle);
+    }
+
+    HttpResponse cancel(HttpRequest request) {
+        return ApiErrors.guard(request, cancelApi::handle);
     }
 
     HttpResponse health() {
@@ -77,5 +98,29 @@ final class ApiHarness {
         Map<String, String> params = id == null ? Map.of() : Map.of("id", id);
         return new HttpRequest("GET", "/tasks/" + (id == null ? "" : id), Map.of(), params, null,
                 Optional.ofNullable(caller), "req-2");
+    }
+
+    /** {@code GET /tasks/{id}} with headers (name, value pairs). */
+    static HttpRequest getTask(String caller, String id, String... headerPairs) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 0; i < headerPairs.length; i += 2) {
+            headers.put(headerPairs[i], headerPairs[i + 1]);
+        }
+        return new HttpRequest("GET", "/tasks/" + id, headers, Map.of("id", id), null, Optional.ofNullable(caller), "req-2");
+    }
+
+    /** {@code GET /tasks} with query parameters (name, value pairs). */
+    static HttpRequest list(String caller, String... queryPairs) {
+        Map<String, String> query = new LinkedHashMap<>();
+        for (int i = 0; i < queryPairs.length; i += 2) {
+            query.put(queryPairs[i], queryPairs[i + 1]);
+        }
+        return new HttpRequest("GET", "/tasks", Map.of(), Map.of(), query, null, Optional.ofNullable(caller), "req-3");
+    }
+
+    /** {@code POST /tasks/{id}/cancel}. */
+    static HttpRequest cancel(String caller, String id) {
+        return new HttpRequest("POST", "/tasks/" + id + "/cancel", Map.of(), Map.of("id", id), null,
+                Optional.ofNullable(caller), "req-4");
     }
 }

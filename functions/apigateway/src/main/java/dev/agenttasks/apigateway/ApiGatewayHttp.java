@@ -54,6 +54,7 @@ public final class ApiGatewayHttp {
         String path = context != null && context.getHttp() != null ? context.getHttp().getPath() : event.getRawPath();
         String requestId = context == null ? null : context.getRequestId();
         return new HttpRequest(method, path == null ? "/" : path, event.getHeaders(), event.getPathParameters(),
+                event.getQueryStringParameters(),
                 body(event), caller(context), requestId == null ? "-" : requestId);
     }
 

@@ -11,9 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.DependencyUnavailableException;
 import dev.agenttasks.domain.port.LiveTaskIndex;
+import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
@@ -23,7 +25,9 @@ import dev.agenttasks.domain.task.TaskStatus;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
@@ -33,6 +37,15 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /** {@link TaskRepository} on a DynamoDB table keyed by {@code pk = "task#" + id}. */
 public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskIndex {
+
+    /** A status-filtered page reads at most this many index entries before it answers (with a next position). */
+    static final int MAX_LISTED_PER_PAGE = 500;
+
+    /**
+     * The condition of every write a worker makes under its lease: still running, still its lease, and no cancel
+     * requested (after one, the worker's next write fails and it cancels the task instead).
+     */
+    private static final String FENCED = "#status = :running AND #owner = :owner AND attribute_not_exists(#cancel)";
 
     private static final Map<String, String> INDEX_NAMES = Map.of("#shard", ACTIVE_SHARD, "#due", DUE_AT);
 
@@ -63,6 +76,77 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
     @Override
     public Optional<Task> find(String taskId) {
         return findItem(taskId).map(TaskItems::fromItem);
+    }
+
+    @Override
+    public TaskPage listOwned(String owner, Optional<TaskStatus> status, int limit, Optional<TaskPage.Position> after) {
+        if (limit <= 0) {
+            return new TaskPage(List.of(), Optional.empty());
+        }
+        List<Task> page = new ArrayList<>();
+        Map<String, AttributeValue> start = after.map(position -> Map.of(
+                PK, s(TASK_PREFIX + position.taskId()),
+                OWNER, s(owner),
+                CREATED_AT, n(position.createdAt().toEpochMilli()))).orElse(null);
+        Map<String, AttributeValue> lastConsumed = null;
+        int scanned = 0;
+        try {
+            while (true) {
+                int wanted = status.isEmpty() ? limit - page.size() : Math.min(100, (limit - page.size()) * 4);
+                QueryRequest.Builder query = QueryRequest.builder().tableName(table).indexName(OWNER_INDEX)
+                        .keyConditionExpression("#owner = :owner")
+                        .expressionAttributeNames(Map.of("#owner", OWNER))
+                        .expressionAttributeValues(Map.of(":owner", s(owner)))
+                        .scanIndexForward(false)
+                        .limit(wanted);
+                if (start != null) {
+                    query.exclusiveStartKey(start);
+                }
+                QueryResponse response = dynamoDb.query(query.build());
+                List<Map<String, AttributeValue>> entries = response.items();
+                Map<String, Task> tasks = readAll(entries);
+                int consumed = 0;
+                while (consumed < entries.size() && page.size() < limit) {
+                    lastConsumed = entries.get(consumed++);
+                    scanned++;
+                    Task task = tasks.get(lastConsumed.get(PK).s());
+                    if (task != null && (status.isEmpty() || task.status() == status.get())) {
+                        page.add(task);
+                    }
+                }
+                boolean moreAfter = response.hasLastEvaluatedKey() && !response.lastEvaluatedKey().isEmpty();
+                if (consumed == entries.size() && !moreAfter) {
+                    return new TaskPage(page, Optional.empty());
+                }
+                if (page.size() == limit || scanned >= MAX_LISTED_PER_PAGE) {
+                    break;
+                }
+                start = response.lastEvaluatedKey();
+            }
+        } catch (SdkException e) {
+            throw unavailable("list tasks", e);
+        }
+        Map<String, AttributeValue> next = lastConsumed;
+        return new TaskPage(page, Optional.of(new TaskPage.Position(
+                Instant.ofEpochMilli(Long.parseLong(next.get(CREATED_AT).n())), next.get(PK).s().substring(TASK_PREFIX.length()))));
+    }
+
+    /** The tasks an index page names, read in one BatchGetItem (and its unprocessed keys), by key. */
+    private Map<String, Task> readAll(List<Map<String, AttributeValue>> entries) {
+        Map<String, Task> found = new HashMap<>();
+        if (entries.isEmpty()) {
+            return found;
+        }
+        List<Map<String, AttributeValue>> keys = entries.stream().map(entry -> Map.of(PK, entry.get(PK))).toList();
+        Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys).consistentRead(true).build());
+        while (!request.isEmpty()) {
+            Map<String, KeysAndAttributes> ask = request;
+            BatchGetItemResponse response = dynamoDb.batchGetItem(b -> b.requestItems(ask));
+            response.responses().getOrDefault(table, List.of())
+                    .forEach(item -> found.put(item.get(PK).s(), fromItem(item)));
+            request = response.hasUnprocessedKeys() ? response.unprocessedKeys() : Map.of();
+        }
+        return found;
     }
 
     private Optional<Map<String, AttributeValue>> findItem(String taskId) {
@@ -147,7 +231,7 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
     public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease) {
         return conditionalUpdate(taskId,
                 "SET #attempts = #attempts + :one, #expires = :expires, #updated = :now, #due = :expires",
-                "#status = :running AND #owner = :owner",
+                FENCED,
                 Map.of("#attempts", ATTEMPTS, "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#status", STATUS,
                         "#owner", LEASE_OWNER, "#due", DUE_AT),
                 Map.of(":one", n(1), ":expires", n(now.plus(lease).toEpochMilli()), ":now", n(now.toEpochMilli()),
@@ -159,7 +243,7 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
     public boolean renewLease(String taskId, String leaseOwner, Instant now, Duration lease) {
         return conditionalUpdate(taskId,
                 "SET #expires = :expires, #updated = :now, #due = :expires",
-                "#status = :running AND #owner = :owner",
+                FENCED,
                 Map.of("#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#status", STATUS, "#owner", LEASE_OWNER,
                         "#due", DUE_AT),
                 Map.of(":expires", n(now.plus(lease).toEpochMilli()), ":now", n(now.toEpochMilli()),
@@ -191,7 +275,7 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
             set += ", #cost = :cost";
         }
         return conditionalUpdate(taskId, set + " REMOVE #owner, #expires, #shard, #due",
-                "#status = :running AND #owner = :owner", names, values, "complete task").isPresent();
+                FENCED, names, values, "complete task").isPresent();
     }
 
     @Override
@@ -213,7 +297,7 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
             set += ", #duration = :duration";
         }
         return conditionalUpdate(taskId, set + " REMOVE #owner, #expires, #shard, #due",
-                "#status = :running AND #owner = :owner", names, values, "fail task").isPresent();
+                FENCED, names, values, "fail task").isPresent();
     }
 
     @Override
@@ -221,13 +305,76 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
         return conditionalUpdate(taskId,
                 "SET #status = :pending, #updated = :now, #retryAt = :retryAt, #shard = :shard, #due = :due"
                         + " REMOVE #owner, #expires",
-                "#status = :running AND #owner = :owner",
+                FENCED,
                 Map.of("#status", STATUS, "#owner", LEASE_OWNER, "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT,
                         "#retryAt", RETRY_AT, "#shard", ACTIVE_SHARD, "#due", DUE_AT),
                 Map.of(":pending", s(TaskStatus.PENDING.value()), ":running", s(TaskStatus.RUNNING.value()),
                         ":owner", s(leaseOwner), ":now", n(now.toEpochMilli()), ":retryAt", n(retryAt.toEpochMilli()),
                         ":shard", s(shardOf(taskId)), ":due", n(retryAt.plus(LiveTaskIndex.REQUEUE_AFTER).toEpochMilli())),
                 "release task").isPresent();
+    }
+
+    @Override
+    public CancelRequest requestCancel(String taskId, String owner, Instant now) {
+        Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#owner", OWNER, "#updated", UPDATED_AT,
+                "#cancel", CANCEL_REQUESTED_AT, "#retryAt", RETRY_AT));
+        names.putAll(INDEX_NAMES);
+        Map<String, AttributeValue> values = Map.of(":cancelled", s(TaskStatus.CANCELLED.value()),
+                ":pending", s(TaskStatus.PENDING.value()), ":caller", s(owner), ":now", n(now.toEpochMilli()));
+        try {
+            UpdateItemResponse response = dynamoDb.updateItem(b -> b.tableName(table).key(key(taskId))
+                    .updateExpression("SET #status = :cancelled, #updated = :now, #cancel = :now REMOVE #retryAt, #shard, #due")
+                    .conditionExpression("#owner = :caller AND #status = :pending")
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW)
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return new CancelRequest.Cancelled(fromItem(response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            Optional<Map<String, AttributeValue>> current = e.hasItem() && !e.item().isEmpty()
+                    ? Optional.of(e.item()) : findItem(taskId);
+            if (current.isEmpty() || !owner.equals(string(current.get(), OWNER))) {
+                return new CancelRequest.NotFound();
+            }
+            Task task = fromItem(current.get());
+            if (task.status().isTerminal()) {
+                return new CancelRequest.AlreadyFinished(task);
+            }
+            return markCancelRequested(taskId, owner, now);
+        } catch (SdkException e) {
+            throw unavailable("cancel task", e);
+        }
+    }
+
+    /** running: asks its worker to stop (the first request's time is kept). */
+    private CancelRequest markCancelRequested(String taskId, String owner, Instant now) {
+        try {
+            UpdateItemResponse response = dynamoDb.updateItem(b -> b.tableName(table).key(key(taskId))
+                    .updateExpression("SET #cancel = if_not_exists(#cancel, :now)")
+                    .conditionExpression("#owner = :caller AND #status = :running")
+                    .expressionAttributeNames(Map.of("#cancel", CANCEL_REQUESTED_AT, "#owner", OWNER, "#status", STATUS))
+                    .expressionAttributeValues(Map.of(":now", n(now.toEpochMilli()), ":caller", s(owner),
+                            ":running", s(TaskStatus.RUNNING.value())))
+                    .returnValues(ReturnValue.ALL_NEW));
+            return new CancelRequest.Requested(fromItem(response.attributes()));
+        } catch (ConditionalCheckFailedException e) {
+            // It moved on between the two writes: pending again (released), or finished. Ask again.
+            return requestCancel(taskId, owner, now);
+        } catch (SdkException e) {
+            throw unavailable("cancel task", e);
+        }
+    }
+
+    @Override
+    public boolean cancelIfRequested(String taskId, String leaseOwner, Instant now) {
+        Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#owner", LEASE_OWNER,
+                "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#cancel", CANCEL_REQUESTED_AT));
+        names.putAll(INDEX_NAMES);
+        return conditionalUpdate(taskId, "SET #status = :cancelled, #updated = :now REMOVE #owner, #expires, #shard, #due",
+                "#status = :running AND #owner = :owner AND attribute_exists(#cancel)", names,
+                Map.of(":cancelled", s(TaskStatus.CANCELLED.value()), ":running", s(TaskStatus.RUNNING.value()),
+                        ":owner", s(leaseOwner), ":now", n(now.toEpochMilli())),
+                "cancel task").isPresent();
     }
 
     @Override
@@ -362,12 +509,16 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
                                                                     Map<String, String> names,
                                                                     Map<String, AttributeValue> values,
                                                                     String action) {
+        Map<String, String> allNames = new HashMap<>(names);
+        if (condition.contains("#cancel")) {
+            allNames.put("#cancel", CANCEL_REQUESTED_AT);
+        }
         try {
             UpdateItemResponse response = dynamoDb.updateItem(b -> b.tableName(table)
                     .key(key(taskId))
                     .updateExpression(update)
                     .conditionExpression(condition)
-                    .expressionAttributeNames(names)
+                    .expressionAttributeNames(allNames)
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.UPDATED_NEW));
             return Optional.of(response.attributes());

@@ -39,6 +39,7 @@ final class TaskItems {
     static final String ENQUEUE_CLAIMED_AT = "enqueue_claimed_at";
     static final String ENQUEUED_AT = "enqueued_at";
     static final String RETRY_AT = "retry_at";
+    static final String CANCEL_REQUESTED_AT = "cancel_requested_at";
     /** DynamoDB TTL attribute: epoch seconds. */
     static final String EXPIRES_AT = "expires_at";
 
@@ -48,6 +49,11 @@ final class TaskItems {
      * finished tasks. DUE_AT is when the reconciler should next look at the task if nothing else has.
      */
     static final String ACTIVE_INDEX = "active-due";
+    /**
+     * Every task by owner, newest first: hash {@code owner}, range {@code created_at}, keys only. Neither key
+     * changes after creation, so each task writes this index once (docs/api.md, "Listing tasks").
+     */
+    static final String OWNER_INDEX = "owner-created";
     static final String ACTIVE_SHARD = "active_shard";
     static final String DUE_AT = "due_at";
     /** Partitions of the index; only ever increase it (items keep the shard they were written with). */
@@ -88,29 +94,28 @@ final class TaskItems {
     }
 
     static Task fromItem(Map<String, AttributeValue> item) {
-        TokenUsage usage = item.containsKey(INPUT_TOKENS)
-                ? new TokenUsage(longOf(item, INPUT_TOKENS), longOf(item, OUTPUT_TOKENS)) : null;
-        TaskError error = item.containsKey(ERROR_CODE)
-                ? new TaskError(string(item, ERROR_CODE), string(item, ERROR_MESSAGE)) : null;
-        return new Task(
-                string(item, TASK_ID),
-                string(item, OWNER),
-                string(item, INPUT),
-                item.containsKey(MAX_TOKENS) ? (int) longOf(item, MAX_TOKENS) : null,
-                TaskStatus.fromValue(string(item, STATUS)),
-                instant(item, CREATED_AT),
-                instant(item, UPDATED_AT),
-                string(item, MODEL),
-                string(item, RESULT),
-                error,
-                usage,
-                item.containsKey(COST_USD) ? new BigDecimal(item.get(COST_USD).n()) : null,
-                item.containsKey(DURATION_MS) ? longOf(item, DURATION_MS) : null,
-                item.containsKey(ATTEMPTS) ? (int) longOf(item, ATTEMPTS) : 0,
-                string(item, LEASE_OWNER),
-                instant(item, LEASE_EXPIRES_AT),
-                instant(item, ENQUEUED_AT),
-                item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(longOf(item, EXPIRES_AT)) : null);
+        Task.Builder task = new Task.Builder(string(item, TASK_ID), string(item, OWNER), string(item, INPUT),
+                instant(item, CREATED_AT))
+                .maxTokens(item.containsKey(MAX_TOKENS) ? (int) longOf(item, MAX_TOKENS) : null)
+                .status(TaskStatus.fromValue(string(item, STATUS)))
+                .updatedAt(instant(item, UPDATED_AT))
+                .model(string(item, MODEL))
+                .result(string(item, RESULT))
+                .costUsd(item.containsKey(COST_USD) ? new BigDecimal(item.get(COST_USD).n()) : null)
+                .durationMs(item.containsKey(DURATION_MS) ? longOf(item, DURATION_MS) : null)
+                .attempts(item.containsKey(ATTEMPTS) ? (int) longOf(item, ATTEMPTS) : 0)
+                .lease(string(item, LEASE_OWNER), instant(item, LEASE_EXPIRES_AT))
+                .enqueuedAt(instant(item, ENQUEUED_AT))
+                .expiresAt(item.containsKey(EXPIRES_AT) ? Instant.ofEpochSecond(longOf(item, EXPIRES_AT)) : null)
+                .retryAt(instant(item, RETRY_AT))
+                .cancelRequestedAt(instant(item, CANCEL_REQUESTED_AT));
+        if (item.containsKey(INPUT_TOKENS)) {
+            task.usage(new TokenUsage(longOf(item, INPUT_TOKENS), longOf(item, OUTPUT_TOKENS)));
+        }
+        if (item.containsKey(ERROR_CODE)) {
+            task.error(new TaskError(string(item, ERROR_CODE), string(item, ERROR_MESSAGE)));
+        }
+        return task.build();
     }
 
     /** The index shard of a task: fixed by its id, so every write of the task agrees on it. */
@@ -130,7 +135,7 @@ final class TaskItems {
         return AttributeValue.fromN(value.toPlainString());
     }
 
-    private static String string(Map<String, AttributeValue> item, String name) {
+    static String string(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null ? null : value.s();
     }

@@ -70,6 +70,8 @@ public final class Config {
     public record Simulated(Duration latency, double failureRate, String permanentFailureMarker) {
     }
 
+    private static final byte[] PROCESS_CURSOR_KEY = new java.security.SecureRandom().generateSeed(32);
+
     private final Map<Variable, String> given;
     private final Optional<URI> awsEndpointUrl;
     private final String awsRegion;
@@ -87,6 +89,7 @@ public final class Config {
     private final int maxBodyBytes;
     private final int maxTaskChars;
     private final int reconcileMaxTasksPerRun;
+    private final Optional<String> cursorSigningKey;
     private final Simulated simulated;
     private final int port;
     private final Optional<Map<String, String>> localApiKeys;
@@ -130,6 +133,10 @@ public final class Config {
         this.maxTaskChars = parse.integer(Variable.MAX_TASK_CHARS, DEFAULT_MAX_TASK_CHARS, 1, MAX_TASK_CHARS_LIMIT);
         this.reconcileMaxTasksPerRun = parse.integer(Variable.RECONCILE_MAX_TASKS_PER_RUN,
                 DEFAULT_RECONCILE_MAX_TASKS_PER_RUN, 1, 100_000);
+        this.cursorSigningKey = parse.text(Variable.CURSOR_SIGNING_KEY);
+        if (cursorSigningKey.isPresent() && cursorSigningKey.get().length() < 32) {
+            parse.problem(Variable.CURSOR_SIGNING_KEY, "must be at least 32 characters long");
+        }
         this.simulated = new Simulated(
                 parse.millis(Variable.SIMULATED_LATENCY_MS, DEFAULT_SIMULATED_LATENCY, 0, 900_000),
                 parse.decimal(Variable.SIMULATED_FAILURE_RATE, 0.0, 0.0, 1.0),
@@ -282,6 +289,20 @@ public final class Config {
 
     public int reconcileMaxTasksPerRun() {
         return reconcileMaxTasksPerRun;
+    }
+
+    /**
+     * The key that signs list cursors. Outside Lambda, a random key for this process when unset; inside, it must
+     * be set (every container must accept every other's cursors).
+     */
+    public byte[] cursorSigningKey() {
+        if (cursorSigningKey.isPresent()) {
+            return cursorSigningKey.get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (inLambda) {
+            throw new ConfigurationException("CURSOR_SIGNING_KEY is not set");
+        }
+        return PROCESS_CURSOR_KEY.clone();
     }
 
     public Simulated simulated() {

@@ -28,6 +28,7 @@ public enum Variable {
     TASK_RETENTION_SECONDS("604800", "task record lifetime (DynamoDB TTL, checked on read)"),
     MAX_BODY_BYTES("262144", "largest request body accepted by POST /tasks"),
     MAX_TASK_CHARS("32000", "longest task text (at most 100000)"),
+    CURSOR_SIGNING_KEY("random per process, outside Lambda", "signs GET /tasks cursors, at least 32 characters (the template generates it in Secrets Manager)"),
     RECONCILE_MAX_TASKS_PER_RUN("500", "due tasks one reconciler run handles"),
     SIMULATED_LATENCY_MS("50", "simulated provider: latency of each call"),
     SIMULATED_FAILURE_RATE("0", "simulated provider: share of calls, 0 to 1, that fail with a transient 503"),

@@ -12,10 +12,7 @@ import dev.agenttasks.api.ProblemException;
 import dev.agenttasks.api.ProblemType;
 import dev.agenttasks.api.SubmitTaskApi;
 
-/**
- * SubmitFunction: {@code POST /tasks}. The route is {@code ANY /tasks}, so another method is answered here
- * with 405 and {@code Allow: POST} rather than by API Gateway's bare 404.
- */
+/** SubmitFunction: {@code POST /tasks}. (Other methods on {@code /tasks} reach the status function.) */
 public class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
     private final SubmitTaskApi api;

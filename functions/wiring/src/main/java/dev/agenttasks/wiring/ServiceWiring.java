@@ -3,8 +3,11 @@ package dev.agenttasks.wiring;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
 
+import dev.agenttasks.api.CancelTaskApi;
 import dev.agenttasks.api.GetTaskApi;
+import dev.agenttasks.api.ListTasksApi;
 import dev.agenttasks.api.SubmitTaskApi;
+import dev.agenttasks.api.TaskWaiter;
 import dev.agenttasks.aws.AwsClients;
 import dev.agenttasks.aws.DynamoDbIdempotencyStore;
 import dev.agenttasks.aws.DynamoDbTaskRepository;
@@ -30,6 +33,7 @@ public final class ServiceWiring {
     private final Config config;
     private final AwsClients aws;
     private final Clock clock;
+    private DynamoDbTaskRepository tasks;
 
     public ServiceWiring(Config config, Clock clock) {
         this.config = config;
@@ -54,25 +58,41 @@ public final class ServiceWiring {
     }
 
     public SubmitTaskApi submitTaskApi() {
-        var dynamoDb = aws.dynamoDb();
         var service = new SubmitTaskService(
-                new DynamoDbTaskRepository(dynamoDb, config.tasksTable()),
-                new DynamoDbIdempotencyStore(dynamoDb, config.tasksTable()),
+                tasks(),
+                new DynamoDbIdempotencyStore(aws.dynamoDb(), config.tasksTable()),
                 new SqsTaskQueue(aws.sqs(), config.taskQueueUrl()),
                 clock,
                 config.idempotencyTtl(),
                 config.taskRetention());
-        return new SubmitTaskApi(service, config.maxBodyBytes(), config.maxTaskChars());
+        return new SubmitTaskApi(service, getTaskApi(), TaskWaiter.sleeping(tasks(), clock), config.maxBodyBytes(),
+                config.maxTaskChars());
     }
 
     public GetTaskApi getTaskApi() {
-        return new GetTaskApi(new DynamoDbTaskRepository(aws.dynamoDb(), config.tasksTable()), clock);
+        return new GetTaskApi(tasks(), clock);
+    }
+
+    public ListTasksApi listTasksApi() {
+        return new ListTasksApi(tasks(), config.cursorSigningKey(), clock);
+    }
+
+    public CancelTaskApi cancelTaskApi() {
+        return new CancelTaskApi(tasks(), getTaskApi(), clock);
+    }
+
+    /** The task table's adapter, one per wiring: its SDK client is built once. */
+    private synchronized DynamoDbTaskRepository tasks() {
+        if (tasks == null) {
+            tasks = new DynamoDbTaskRepository(aws.dynamoDb(), config.tasksTable());
+        }
+        return tasks;
     }
 
     /** The worker's processor, calling {@code llm} (the worker builds it: only the worker needs a provider). */
     public TaskProcessor taskProcessor(LlmClient llm) {
         return new TaskProcessor(
-                new DynamoDbTaskRepository(aws.dynamoDb(), config.tasksTable()),
+                tasks(),
                 llm,
                 ModelRouter.ofDefaults(),
                 PriceTable.ofDefaults(),
@@ -90,7 +110,7 @@ public final class ServiceWiring {
     public Reconciler reconciler() {
         var sqs = aws.sqs();
         return new Reconciler(
-                new DynamoDbTaskRepository(aws.dynamoDb(), config.tasksTable()),
+                tasks(),
                 new SqsTaskQueue(sqs, config.taskQueueUrl()),
                 config.taskDlqUrl().map(url -> new SqsDeadLetterQueue(sqs, url)),
                 Metrics.toStandardOutput("reconciler", clock),

@@ -25,6 +25,13 @@ public interface TaskRepository {
     Optional<Task> find(String taskId);
 
     /**
+     * {@code owner}'s tasks, newest first, from just after {@code after}: at most {@code limit}, only those in
+     * {@code status} when given. A page may hold fewer than {@code limit} and still have a next one (a status
+     * filter reads a bounded number of tasks per page); only the last page has no next position.
+     */
+    TaskPage listOwned(String owner, Optional<TaskStatus> status, int limit, Optional<TaskPage.Position> after);
+
+    /**
      * Takes the right to send the task's queue message: granted when nobody holds it, or when the
      * holder took it before {@code staleBefore} and never recorded the send.
      */
@@ -46,9 +53,14 @@ public interface TaskRepository {
      */
     Claim claim(String taskId, String leaseOwner, Instant now, Duration lease);
 
+    /*
+     * Every lease-fenced write below (recordAttempt, renewLease, complete, fail, release) also requires that no
+     * cancel was requested: after a cancel request each one fails, and the worker cancels the task instead.
+     */
+
     /**
      * Counts one more provider call and renews the lease, only while {@code leaseOwner} holds it.
-     * False means the lease was lost: stop.
+     * False means the lease was lost or a cancel was requested: stop.
      */
     boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease);
 
@@ -63,5 +75,17 @@ public interface TaskRepository {
 
     /** running → pending for a later attempt, only while {@code leaseOwner} holds the lease. */
     boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt);
+
+    /**
+     * The owner asks to stop the task: a pending one is cancelled at once; a running one is marked, after which
+     * its worker's lease-fenced writes and renewals fail and the worker calls {@link #cancelIfRequested}.
+     */
+    CancelRequest requestCancel(String taskId, String owner, Instant now);
+
+    /**
+     * running → cancelled, only while {@code leaseOwner} holds the lease and a cancel was requested; false when
+     * neither holds (then a failed fenced write means the lease was lost).
+     */
+    boolean cancelIfRequested(String taskId, String leaseOwner, Instant now);
 
 }

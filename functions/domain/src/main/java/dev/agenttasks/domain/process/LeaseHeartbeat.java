@@ -22,6 +22,9 @@ import dev.agenttasks.domain.port.TaskRepository;
  * long: every third of the lease, each lease is renewed and its message's visibility set to the lease plus a
  * small margin, so a crashed worker's message comes back when its lease runs out.
  *
+ * <p>A renewal refused because the owner asked to cancel the task cancels it (one fenced write) and interrupts
+ * the worker's thread, which stops its call or wait without another provider call.
+ *
  * <p>One scheduler thread only times the ticks; each renewal runs on its own thread from a pool, so under a
  * slow store the renewals of many tasks proceed side by side instead of queueing behind each other, and a
  * renewal still in flight makes the next tick of the same lease skip rather than pile up. A lease is renewed
@@ -82,7 +85,9 @@ public final class LeaseHeartbeat implements AutoCloseable {
         private final InFlightMessage message;
         private final AtomicBoolean renewing = new AtomicBoolean();
         private volatile Instant renewUntil;
+        private final Thread worker = Thread.currentThread();
         private volatile boolean lost;
+        private volatile boolean cancelled;
         private volatile boolean stopped;
         private volatile ScheduledFuture<?> ticking;
 
@@ -101,6 +106,11 @@ public final class LeaseHeartbeat implements AutoCloseable {
         /** Whether a renewal found the lease taken over. */
         public boolean lost() {
             return lost;
+        }
+
+        /** Whether a renewal found a cancel request and cancelled the task (the worker was interrupted). */
+        public boolean cancelled() {
+            return cancelled;
         }
 
         private void tick() {
@@ -127,6 +137,12 @@ public final class LeaseHeartbeat implements AutoCloseable {
                     return;
                 }
                 if (!tasks.renewLease(taskId, leaseOwner, clock.instant(), lease)) {
+                    if (tasks.cancelIfRequested(taskId, leaseOwner, clock.instant())) {
+                        cancelled = true;
+                        LOG.info("task {}: cancelled by its owner; stopping its worker", taskId);
+                        worker.interrupt();
+                        return;
+                    }
                     lost = true;
                     LOG.warn("task {}: lease lost while working on it; its result will be dropped", taskId);
                     return;

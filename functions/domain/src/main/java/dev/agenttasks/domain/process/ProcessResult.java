@@ -26,6 +26,8 @@ public sealed interface ProcessResult {
         ALREADY_FINISHED,
         /** Another worker took the task over while this one worked on it; its result was not recorded. */
         LEASE_LOST,
+        /** The task's owner cancelled it; this delivery stopped and recorded that. */
+        CANCELLED,
         /** The message names no stored task (a poison message). */
         UNKNOWN_TASK
     }

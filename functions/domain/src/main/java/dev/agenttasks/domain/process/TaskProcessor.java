@@ -167,6 +167,11 @@ public final class TaskProcessor implements AutoCloseable {
 
     private ProcessResult work(Task task, String leaseOwner, InvocationClock invocation, InFlightMessage message) {
         Instant started = clock.instant();
+        if (task.cancelRequested().isPresent()) {
+            // Its owner asked to stop it while another worker held it, and that worker died.
+            return tasks.cancelIfRequested(task.id(), leaseOwner, started)
+                    ? cancelled(task) : ProcessResult.done(Outcome.LEASE_LOST);
+        }
         Instant deadline = task.createdAt().plus(options.maxTaskAge());
         if (!started.isBefore(deadline)) {
             return finish(task, leaseOwner, fail(TaskError.deadlineExceeded(options.maxTaskAge(), Optional.empty()),
@@ -188,6 +193,10 @@ public final class TaskProcessor implements AutoCloseable {
                     response = llm.complete(new LlmRequest(route.model(), List.of(ChatMessage.system(SYSTEM_PROMPT),
                             ChatMessage.user(task.input())), maxTokens, timeout));
                 } catch (LlmException e) {
+                    if (lease.cancelled()) {
+                        Thread.interrupted();   // the heartbeat interrupted this thread to stop the call
+                        return cancelled(task);
+                    }
                     Optional<ProcessResult> next = afterFailure(task, leaseOwner, e, attemptsMade, started, deadline,
                             invocation, lease);
                     if (next.isPresent()) {
@@ -195,6 +204,10 @@ public final class TaskProcessor implements AutoCloseable {
                     }
                     attemptsMade++;
                     continue;
+                }
+                if (lease.cancelled()) {
+                    Thread.interrupted();
+                    return cancelled(task);
                 }
                 LOG.info("task {} answered by {} after {} attempt(s)", task.id(), route.model(), attemptsMade);
                 return finish(task, leaseOwner, new StoreWrite.Complete(outcome(route, response, started)), invocation);
@@ -234,14 +247,24 @@ public final class TaskProcessor implements AutoCloseable {
         try {
             pause.pause(wait);
         } catch (InterruptedException interrupted) {
+            if (lease.cancelled()) {
+                return Optional.of(cancelled(task));
+            }
             Thread.currentThread().interrupt();
             return Optional.of(release(task, leaseOwner, clock.instant(), Duration.ZERO, invocation));
+        }
+        if (lease.cancelled()) {
+            Thread.interrupted();
+            return Optional.of(cancelled(task));
         }
         if (lease.lost()) {
             LOG.warn("task {}: lease lost while waiting to retry; another worker owns it", task.id());
             return Optional.of(ProcessResult.done(Outcome.LEASE_LOST));
         }
         WriteResult counted = write(task.id(), leaseOwner, new StoreWrite.RecordAttempt(options.lease()), invocation);
+        if (counted == WriteResult.CANCELLED) {
+            return Optional.of(cancelled(task));
+        }
         if (counted == WriteResult.LEASE_LOST) {
             LOG.warn("task {}: lease lost before retrying; another worker owns it", task.id());
             return Optional.of(ProcessResult.done(Outcome.LEASE_LOST));
@@ -256,6 +279,9 @@ public final class TaskProcessor implements AutoCloseable {
                                   InvocationClock invocation) {
         StoreWrite release = new StoreWrite.Release(retryAt);
         WriteResult result = write(task.id(), leaseOwner, release, invocation);
+        if (result == WriteResult.CANCELLED) {
+            return cancelled(task);
+        }
         if (result == WriteResult.LEASE_LOST) {
             LOG.warn("task {}: lease lost before release", task.id());
             return ProcessResult.done(Outcome.LEASE_LOST);
@@ -271,6 +297,9 @@ public final class TaskProcessor implements AutoCloseable {
     /** Records the delivery's final write; when the store keeps failing, remembers it for the message's return. */
     private ProcessResult finish(Task task, String leaseOwner, StoreWrite write, InvocationClock invocation) {
         WriteResult result = write(task.id(), leaseOwner, write, invocation);
+        if (result == WriteResult.CANCELLED) {
+            return cancelled(task);
+        }
         if (result == WriteResult.LEASE_LOST) {
             LOG.warn("task {}: lease lost before its outcome was recorded; the outcome is dropped", task.id());
             return ProcessResult.done(Outcome.LEASE_LOST);
@@ -289,14 +318,19 @@ public final class TaskProcessor implements AutoCloseable {
         return ProcessResult.done(Outcome.COMPLETED);
     }
 
-    private enum WriteResult { WRITTEN, LEASE_LOST, UNAVAILABLE }
+    private enum WriteResult { WRITTEN, LEASE_LOST, CANCELLED, UNAVAILABLE }
 
     /** A fenced write, retried in place on transient store failures while the invocation has time. */
     private WriteResult write(String taskId, String leaseOwner, StoreWrite write, InvocationClock invocation) {
         Duration wait = FIRST_STORE_RETRY;
         while (true) {
             try {
-                return write.apply(tasks, taskId, leaseOwner, clock.instant()) ? WriteResult.WRITTEN : WriteResult.LEASE_LOST;
+                if (write.apply(tasks, taskId, leaseOwner, clock.instant())) {
+                    return WriteResult.WRITTEN;
+                }
+                // Refused: the lease was lost, or the owner asked to cancel (then this worker records it).
+                return tasks.cancelIfRequested(taskId, leaseOwner, clock.instant())
+                        ? WriteResult.CANCELLED : WriteResult.LEASE_LOST;
             } catch (DependencyUnavailableException e) {
                 if (invocation.remaining().compareTo(SAFETY_MARGIN.plus(wait)) < 0) {
                     LOG.warn("task {}: {} failed and no time is left to retry it: {}", taskId,
@@ -314,6 +348,11 @@ public final class TaskProcessor implements AutoCloseable {
                 wait = wait.multipliedBy(2).compareTo(MAX_STORE_RETRY) > 0 ? MAX_STORE_RETRY : wait.multipliedBy(2);
             }
         }
+    }
+
+    private ProcessResult cancelled(Task task) {
+        LOG.info("task {} cancelled by its owner", task.id());
+        return ProcessResult.done(Outcome.CANCELLED);
     }
 
     private StoreWrite.Fail fail(TaskError error, Instant started) {

@@ -5,11 +5,11 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
-import dev.agenttasks.domain.task.TokenUsage;
-
 /**
- * A task as stored. Outcome fields (model, result, error, usage, cost, duration) are null until known;
- * lease fields are set only while a worker owns the task.
+ * A task as stored. Outcome fields (model, result, error, usage, cost, duration) are null until known; lease
+ * fields are set only while a worker owns the task; {@code retryAt} only while a released task waits for its
+ * next attempt; {@code cancelRequestedAt} once its owner asked a running task to stop. Copy with
+ * {@link #toBuilder()}.
  */
 public record Task(
         String id,
@@ -29,7 +29,9 @@ public record Task(
         String leaseOwner,
         Instant leaseExpiresAt,
         Instant enqueuedAt,
-        Instant expiresAt) {
+        Instant expiresAt,
+        Instant retryAt,
+        Instant cancelRequestedAt) {
 
     public Task {
         Objects.requireNonNull(id, "id");
@@ -41,12 +43,20 @@ public record Task(
 
     /** A new pending task. */
     public static Task pending(String id, String owner, String input, Integer maxTokens, Instant now, Instant expiresAt) {
-        return new Task(id, owner, input, maxTokens, TaskStatus.PENDING, now, now, null, null, null, null, null, null,
-                0, null, null, null, expiresAt);
+        return new Builder(id, owner, input, now).maxTokens(maxTokens).expiresAt(expiresAt).build();
     }
 
     public Optional<Instant> leaseExpiry() {
         return Optional.ofNullable(leaseExpiresAt);
+    }
+
+    /** When a released task may be tried again. */
+    public Optional<Instant> nextAttemptAt() {
+        return Optional.ofNullable(retryAt);
+    }
+
+    public Optional<Instant> cancelRequested() {
+        return Optional.ofNullable(cancelRequestedAt);
     }
 
     public boolean isExpired(Instant now) {
@@ -55,5 +65,154 @@ public record Task(
 
     public boolean isOwnedBy(String caller) {
         return owner.equals(caller);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds a task field by field; a new one is pending with no attempt. */
+    public static final class Builder {
+        private final String id;
+        private final String owner;
+        private final String input;
+        private final Instant createdAt;
+        private Integer maxTokens;
+        private TaskStatus status = TaskStatus.PENDING;
+        private Instant updatedAt;
+        private String model;
+        private String result;
+        private TaskError error;
+        private TokenUsage usage;
+        private BigDecimal costUsd;
+        private Long durationMs;
+        private int attempts;
+        private String leaseOwner;
+        private Instant leaseExpiresAt;
+        private Instant enqueuedAt;
+        private Instant expiresAt;
+        private Instant retryAt;
+        private Instant cancelRequestedAt;
+
+        public Builder(String id, String owner, String input, Instant createdAt) {
+            this.id = id;
+            this.owner = owner;
+            this.input = input;
+            this.createdAt = createdAt;
+            this.updatedAt = createdAt;
+        }
+
+        private Builder(Task t) {
+            this(t.id, t.owner, t.input, t.createdAt);
+            maxTokens = t.maxTokens;
+            status = t.status;
+            updatedAt = t.updatedAt;
+            model = t.model;
+            result = t.result;
+            error = t.error;
+            usage = t.usage;
+            costUsd = t.costUsd;
+            durationMs = t.durationMs;
+            attempts = t.attempts;
+            leaseOwner = t.leaseOwner;
+            leaseExpiresAt = t.leaseExpiresAt;
+            enqueuedAt = t.enqueuedAt;
+            expiresAt = t.expiresAt;
+            retryAt = t.retryAt;
+            cancelRequestedAt = t.cancelRequestedAt;
+        }
+
+        public Builder maxTokens(Integer value) {
+            maxTokens = value;
+            return this;
+        }
+
+        public Builder status(TaskStatus value) {
+            status = value;
+            return this;
+        }
+
+        public Builder updatedAt(Instant value) {
+            updatedAt = value;
+            return this;
+        }
+
+        /** The outcome of a completed call: model, result, usage, cost and duration. */
+        public Builder outcome(TaskOutcome outcome) {
+            model = outcome.model();
+            result = outcome.result();
+            usage = outcome.usage();
+            costUsd = outcome.costUsd();
+            durationMs = outcome.durationMs();
+            return this;
+        }
+
+        public Builder model(String value) {
+            model = value;
+            return this;
+        }
+
+        public Builder result(String value) {
+            result = value;
+            return this;
+        }
+
+        public Builder error(TaskError value) {
+            error = value;
+            return this;
+        }
+
+        public Builder usage(TokenUsage value) {
+            usage = value;
+            return this;
+        }
+
+        public Builder costUsd(BigDecimal value) {
+            costUsd = value;
+            return this;
+        }
+
+        public Builder durationMs(Long value) {
+            durationMs = value;
+            return this;
+        }
+
+        public Builder attempts(int value) {
+            attempts = value;
+            return this;
+        }
+
+        /** The lease, or {@code (null, null)} for none. */
+        public Builder lease(String owner, Instant expiresAt) {
+            leaseOwner = owner;
+            leaseExpiresAt = expiresAt;
+            return this;
+        }
+
+        public Builder enqueuedAt(Instant value) {
+            enqueuedAt = value;
+            return this;
+        }
+
+        public Builder expiresAt(Instant value) {
+            expiresAt = value;
+            return this;
+        }
+
+        public Builder retryAt(Instant value) {
+            retryAt = value;
+            return this;
+        }
+
+        public Builder cancelRequestedAt(Instant value) {
+            cancelRequestedAt = value;
+            return this;
+        }
+
+        public Task build() {
+            return new Task(id, owner, input, maxTokens, status, createdAt, updatedAt, model, result, error, usage,
+                    costUsd, durationMs, attempts, leaseOwner, leaseExpiresAt, enqueuedAt, expiresAt, retryAt,
+                    cancelRequestedAt);
+        }
     }
 }

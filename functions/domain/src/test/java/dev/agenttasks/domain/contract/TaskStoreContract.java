@@ -6,14 +6,19 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.LiveTaskIndex;
 import dev.agenttasks.domain.port.LiveTaskIndex.DueTask;
 import dev.agenttasks.domain.port.LiveTaskIndex.UnleasedFailure;
+import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
@@ -103,6 +108,7 @@ public abstract class TaskStoreContract {
         Task task = stored();
         repository.claim(task.id(), "worker-1", now, LEASE);
         assertThat(repository.release(task.id(), "worker-1", now, now.plusSeconds(5))).isTrue();
+        assertThat(current(task).nextAttemptAt()).contains(now.plusSeconds(5));
 
         Claim early = repository.claim(task.id(), "worker-2", now.plusSeconds(4), LEASE);
         Claim onTime = repository.claim(task.id(), "worker-2", now.plusSeconds(5), LEASE);
@@ -111,6 +117,7 @@ public abstract class TaskStoreContract {
                 notDue -> assertThat(notDue.retryAt()).isEqualTo(now.plusSeconds(5)));
         assertThat(onTime).isInstanceOfSatisfying(Claim.Claimed.class,
                 claimed -> assertThat(claimed.task().attempts()).isEqualTo(2));
+        assertThat(current(task).nextAttemptAt()).isEmpty();
     }
 
     @Test
@@ -327,5 +334,111 @@ public abstract class TaskStoreContract {
                 .isEqualTo(UnleasedFailure.NOT_FOUND);
         assertThat(current(pending).error()).isEqualTo(TaskError.deadLettered());
         assertThat(current(complete).status()).isEqualTo(TaskStatus.COMPLETE);
+    }
+
+    private Task storedBy(String owner, Instant createdAt) {
+        Task task = Task.pending(TaskIds.newId(), owner, "t", null, createdAt, createdAt.plus(Duration.ofDays(7)));
+        assertThat(repository.createIfAbsent(task)).isEmpty();
+        return task;
+    }
+
+    @Test
+    void aCallersTasksAreListedNewestFirstPageByPageAndNobodyElses() {
+        List<String> alices = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            alices.add(0, storedBy("iam:alice", now.plusSeconds(i)).id());
+            storedBy("iam:bob", now.plusSeconds(i));
+        }
+
+        TaskPage first = repository.listOwned("iam:alice", Optional.empty(), 2, Optional.empty());
+        TaskPage second = repository.listOwned("iam:alice", Optional.empty(), 2, first.next());
+        TaskPage third = repository.listOwned("iam:alice", Optional.empty(), 2, second.next());
+
+        assertThat(first.tasks()).extracting(Task::id).containsExactlyElementsOf(alices.subList(0, 2));
+        assertThat(second.tasks()).extracting(Task::id).containsExactlyElementsOf(alices.subList(2, 4));
+        assertThat(third.tasks()).extracting(Task::id).containsExactlyElementsOf(alices.subList(4, 5));
+        assertThat(first.next()).isPresent();
+        assertThat(third.next()).isEmpty();
+        assertThat(repository.listOwned("iam:carol", Optional.empty(), 10, Optional.empty()))
+                .isEqualTo(new TaskPage(List.of(), Optional.empty()));
+    }
+
+    @Test
+    void aStatusFilterKeepsOnlyThatStatusAcrossPages() {
+        List<String> running = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Task task = storedBy("iam:alice", now.plusSeconds(i));
+            if (i % 2 == 0) {
+                repository.claim(task.id(), "w", now.plusSeconds(10), LEASE);
+                running.add(0, task.id());
+            }
+        }
+
+        List<String> listed = new ArrayList<>();
+        Optional<TaskPage.Position> next = Optional.empty();
+        int pages = 0;
+        do {
+            TaskPage page = repository.listOwned("iam:alice", Optional.of(TaskStatus.RUNNING), 2, next);
+            page.tasks().forEach(task -> assertThat(task.status()).isEqualTo(TaskStatus.RUNNING));
+            page.tasks().forEach(task -> listed.add(task.id()));
+            next = page.next();
+        } while (next.isPresent() && ++pages < 10);
+
+        assertThat(listed).containsExactlyElementsOf(running);
+    }
+
+    @Test
+    void aPendingTaskIsCancelledAtOnceAndLeavesTheIndex() {
+        Task task = stored();
+
+        CancelRequest request = repository.requestCancel(task.id(), "iam:alice", now);
+
+        assertThat(request).isInstanceOfSatisfying(CancelRequest.Cancelled.class,
+                cancelled -> assertThat(cancelled.task().status()).isEqualTo(TaskStatus.CANCELLED));
+        assertThat(current(task).status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(index.findDue(now.plus(Duration.ofDays(1)), 10)).isEmpty();
+        assertThat(repository.claim(task.id(), "worker-1", now, LEASE)).isInstanceOf(Claim.Refused.class);
+        assertThat(repository.requestCancel(task.id(), "iam:alice", now))
+                .isInstanceOf(CancelRequest.AlreadyFinished.class);
+    }
+
+    @Test
+    void aRunningTasksWorkerFindsEveryFencedWriteRefusedAndCancelsItOnce() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
+
+        CancelRequest request = repository.requestCancel(task.id(), "iam:alice", now.plusSeconds(1));
+
+        assertThat(request).isInstanceOfSatisfying(CancelRequest.Requested.class,
+                requested -> assertThat(requested.task().cancelRequested()).contains(now.plusSeconds(1)));
+        assertThat(repository.renewLease(task.id(), "worker-1", now.plusSeconds(2), LEASE)).isFalse();
+        assertThat(repository.recordAttempt(task.id(), "worker-1", now.plusSeconds(2), LEASE)).isFalse();
+        assertThat(repository.complete(task.id(), "worker-1", outcome(), now.plusSeconds(2))).isFalse();
+        assertThat(repository.release(task.id(), "worker-1", now.plusSeconds(2), now.plusSeconds(9))).isFalse();
+        assertThat(repository.cancelIfRequested(task.id(), "zombie", now.plusSeconds(2))).isFalse();
+        assertThat(repository.cancelIfRequested(task.id(), "worker-1", now.plusSeconds(2))).isTrue();
+        assertThat(repository.cancelIfRequested(task.id(), "worker-1", now.plusSeconds(3))).isFalse();
+
+        Task cancelled = current(task);
+        assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(cancelled.result()).isNull();
+        assertThat(cancelled.leaseOwner()).isNull();
+        assertThat(index.findDue(now.plus(Duration.ofDays(1)), 10)).isEmpty();
+    }
+
+    @Test
+    void onlyTheOwnerCanCancelAndNothingFinishedIsCancelled() {
+        Task task = stored();
+        Task complete = stored();
+        repository.claim(complete.id(), "w", now, LEASE);
+        repository.complete(complete.id(), "w", outcome(), now);
+
+        assertThat(repository.requestCancel(task.id(), "iam:mallory", now)).isInstanceOf(CancelRequest.NotFound.class);
+        assertThat(repository.requestCancel(TaskIds.newId(), "iam:alice", now)).isInstanceOf(CancelRequest.NotFound.class);
+        assertThat(repository.requestCancel(complete.id(), "iam:alice", now))
+                .isInstanceOfSatisfying(CancelRequest.AlreadyFinished.class,
+                        finished -> assertThat(finished.task().status()).isEqualTo(TaskStatus.COMPLETE));
+        assertThat(current(task).status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(repository.cancelIfRequested(task.id(), "w", now)).isFalse();
     }
 }

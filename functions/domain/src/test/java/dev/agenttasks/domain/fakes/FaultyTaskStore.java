@@ -7,9 +7,12 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.DependencyUnavailableException;
+import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.TaskStatus;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskOutcome;
@@ -64,6 +67,11 @@ public final class FaultyTaskStore implements TaskRepository {
     }
 
     @Override
+    public TaskPage listOwned(String owner, Optional<TaskStatus> status, int limit, Optional<TaskPage.Position> after) {
+        return store.listOwned(owner, status, limit, after);
+    }
+
+    @Override
     public boolean claimEnqueue(String taskId, Instant now, Instant staleBefore) {
         return store.claimEnqueue(taskId, now, staleBefore);
     }
@@ -112,5 +120,15 @@ public final class FaultyTaskStore implements TaskRepository {
     public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
         maybeFail(Operation.RELEASE);
         return store.release(taskId, leaseOwner, now, retryAt);
+    }
+
+    @Override
+    public CancelRequest requestCancel(String taskId, String owner, Instant now) {
+        return store.requestCancel(taskId, owner, now);
+    }
+
+    @Override
+    public boolean cancelIfRequested(String taskId, String leaseOwner, Instant now) {
+        return store.cancelIfRequested(taskId, leaseOwner, now);
     }
 }

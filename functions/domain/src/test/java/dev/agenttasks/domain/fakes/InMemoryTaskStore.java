@@ -11,8 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
+import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.LiveTaskIndex;
+import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
@@ -27,9 +29,9 @@ import dev.agenttasks.domain.task.TaskStatus;
 public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
 
     /** What the store keeps beside the task itself (in DynamoDB: attributes the domain never reads). */
-    private record Entry(Task task, Instant retryAt, Instant dueAt, Instant enqueueClaimedAt) {
+    private record Entry(Task task, Instant dueAt, Instant enqueueClaimedAt) {
         Entry withTask(Task changed) {
-            return new Entry(changed, retryAt, dueAt, enqueueClaimedAt);
+            return new Entry(changed, dueAt, enqueueClaimedAt);
         }
     }
 
@@ -44,7 +46,7 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
                 return current;
             }
             Instant due = task.status().isTerminal() ? null : task.createdAt().plus(REQUEUE_AFTER);
-            return new Entry(task, null, due, task.createdAt());
+            return new Entry(task, due, task.createdAt());
         });
         return Optional.ofNullable(existing.get());
     }
@@ -55,10 +57,36 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     }
 
     @Override
+    public TaskPage listOwned(String owner, Optional<TaskStatus> status, int limit, Optional<TaskPage.Position> after) {
+        Comparator<Task> newestFirst = Comparator.comparing(Task::createdAt).thenComparing(Task::id).reversed();
+        List<Task> owned = entries.values().stream().map(Entry::task).filter(t -> t.owner().equals(owner))
+                .sorted(newestFirst)
+                .filter(t -> after.isEmpty() || newestFirst.compare(t, positionOf(after.get())) > 0)
+                .toList();
+        List<Task> page = new ArrayList<>();
+        Task last = null;
+        for (Task task : owned) {
+            if (page.size() == limit) {
+                break;
+            }
+            last = task;
+            if (status.isEmpty() || status.get() == task.status()) {
+                page.add(task);
+            }
+        }
+        boolean more = last != null && owned.indexOf(last) < owned.size() - 1;
+        return new TaskPage(page, more ? Optional.of(new TaskPage.Position(last.createdAt(), last.id())) : Optional.empty());
+    }
+
+    private static Task positionOf(TaskPage.Position position) {
+        return Task.pending(position.taskId(), "", "", null, position.createdAt(), position.createdAt());
+    }
+
+    @Override
     public boolean claimEnqueue(String taskId, Instant now, Instant staleBefore) {
         return update(taskId, e -> e.task().status() == TaskStatus.PENDING && e.task().enqueuedAt() == null
                         && (e.enqueueClaimedAt() == null || e.enqueueClaimedAt().isBefore(staleBefore)),
-                e -> new Entry(e.task(), e.retryAt(), e.dueAt(), now));
+                e -> new Entry(e.task(), e.dueAt(), now));
     }
 
     @Override
@@ -70,7 +98,7 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     @Override
     public void markSendFailed(String taskId, Instant now) {
         update(taskId, e -> e.task().status() == TaskStatus.PENDING && e.task().enqueuedAt() == null,
-                e -> new Entry(e.task(), e.retryAt(), now, e.enqueueClaimedAt()));
+                e -> new Entry(e.task(), now, e.enqueueClaimedAt()));
     }
 
     @Override
@@ -78,18 +106,18 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
         AtomicReference<Claim> result = new AtomicReference<>(new Claim.NotFound());
         entries.computeIfPresent(taskId, (id, e) -> {
             Task t = e.task();
-            boolean due = t.status() == TaskStatus.PENDING && (e.retryAt() == null || !e.retryAt().isAfter(now));
+            boolean due = t.status() == TaskStatus.PENDING && (e.task().retryAt() == null || !e.task().retryAt().isAfter(now));
             boolean takeover = t.status() == TaskStatus.RUNNING && t.leaseExpiresAt() != null
                     && t.leaseExpiresAt().isBefore(now);
             if (!due && !takeover) {
-                result.set(t.status() == TaskStatus.PENDING && e.retryAt() != null
-                        ? new Claim.NotDue(t, e.retryAt()) : new Claim.Refused(t));
+                result.set(t.status() == TaskStatus.PENDING && e.task().retryAt() != null
+                        ? new Claim.NotDue(t, e.task().retryAt()) : new Claim.Refused(t));
                 return e;
             }
             Task claimed = with(t).status(TaskStatus.RUNNING).updatedAt(now).attempts(t.attempts() + 1)
-                    .lease(leaseOwner, now.plus(lease)).build();
+                    .lease(leaseOwner, now.plus(lease)).retryAt(null).build();
             result.set(new Claim.Claimed(claimed));
-            return new Entry(claimed, null, now.plus(lease), e.enqueueClaimedAt());
+            return new Entry(claimed, now.plus(lease), e.enqueueClaimedAt());
         });
         return result.get();
     }
@@ -97,31 +125,64 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     @Override
     public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease) {
         return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).updatedAt(now).attempts(e.task().attempts() + 1)
-                .lease(leaseOwner, now.plus(lease)).build(), e.retryAt(), now.plus(lease), e.enqueueClaimedAt()));
+                .lease(leaseOwner, now.plus(lease)).build(), now.plus(lease), e.enqueueClaimedAt()));
     }
 
     @Override
     public boolean renewLease(String taskId, String leaseOwner, Instant now, Duration lease) {
         return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).updatedAt(now).lease(leaseOwner, now.plus(lease))
-                .build(), e.retryAt(), now.plus(lease), e.enqueueClaimedAt()));
+                .build(), now.plus(lease), e.enqueueClaimedAt()));
     }
 
     @Override
     public boolean complete(String taskId, String leaseOwner, TaskOutcome outcome, Instant now) {
         return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).status(TaskStatus.COMPLETE).updatedAt(now)
-                .outcome(outcome).lease(null, null).build(), e.retryAt(), null, e.enqueueClaimedAt()));
+                .outcome(outcome).retryAt(null).lease(null, null).build(), null, e.enqueueClaimedAt()));
     }
 
     @Override
     public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now) {
         return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).status(TaskStatus.FAILED).updatedAt(now)
-                .error(error).durationMs(durationMs).lease(null, null).build(), e.retryAt(), null, e.enqueueClaimedAt()));
+                .error(error).durationMs(durationMs).lease(null, null).build(), null, e.enqueueClaimedAt()));
     }
 
     @Override
     public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
         return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).status(TaskStatus.PENDING).updatedAt(now)
-                .lease(null, null).build(), retryAt, retryAt.plus(REQUEUE_AFTER), e.enqueueClaimedAt()));
+                .lease(null, null).retryAt(retryAt).build(), retryAt.plus(REQUEUE_AFTER), e.enqueueClaimedAt()));
+    }
+
+    @Override
+    public CancelRequest requestCancel(String taskId, String owner, Instant now) {
+        AtomicReference<CancelRequest> result = new AtomicReference<>(new CancelRequest.NotFound());
+        entries.computeIfPresent(taskId, (id, e) -> {
+            Task t = e.task();
+            if (!t.owner().equals(owner)) {
+                return e;
+            }
+            if (t.status().isTerminal()) {
+                result.set(new CancelRequest.AlreadyFinished(t));
+                return e;
+            }
+            if (t.status() == TaskStatus.PENDING) {
+                Task cancelled = with(t).status(TaskStatus.CANCELLED).updatedAt(now).cancelRequestedAt(now)
+                        .retryAt(null).build();
+                result.set(new CancelRequest.Cancelled(cancelled));
+                return new Entry(cancelled, null, e.enqueueClaimedAt());
+            }
+            Task marked = t.cancelRequestedAt() != null ? t : with(t).cancelRequestedAt(now).build();
+            result.set(new CancelRequest.Requested(marked));
+            return e.withTask(marked);
+        });
+        return result.get();
+    }
+
+    @Override
+    public boolean cancelIfRequested(String taskId, String leaseOwner, Instant now) {
+        return update(taskId, e -> e.task().status() == TaskStatus.RUNNING && leaseOwner.equals(e.task().leaseOwner())
+                        && e.task().cancelRequestedAt() != null,
+                e -> new Entry(with(e.task()).status(TaskStatus.CANCELLED).updatedAt(now).lease(null, null).build(),
+                        null, e.enqueueClaimedAt()));
     }
 
     @Override
@@ -141,7 +202,7 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     public boolean claimRedrive(String taskId, Instant seenDueAt, Instant now, Instant nextDueAt) {
         return update(taskId, e -> seenDueAt.equals(e.dueAt()) && (e.task().status() == TaskStatus.PENDING
                         || (e.task().status() == TaskStatus.RUNNING && e.task().leaseExpiresAt().isBefore(now))),
-                e -> new Entry(e.task(), e.retryAt(), nextDueAt, now));
+                e -> new Entry(e.task(), nextDueAt, now));
     }
 
     @Override
@@ -152,7 +213,7 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     @Override
     public boolean reschedule(String taskId, Instant seenDueAt, Instant dueAt) {
         return update(taskId, e -> seenDueAt.equals(e.dueAt()),
-                e -> new Entry(e.task(), e.retryAt(), dueAt, e.enqueueClaimedAt()));
+                e -> new Entry(e.task(), dueAt, e.enqueueClaimedAt()));
     }
 
     @Override
@@ -170,14 +231,14 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
             }
             result.set(UnleasedFailure.FAILED);
             return new Entry(with(t).status(TaskStatus.FAILED).updatedAt(now).error(error).lease(null, null).build(),
-                    e.retryAt(), null, e.enqueueClaimedAt());
+                    null, e.enqueueClaimedAt());
         });
         return result.get();
     }
 
     /** Puts a task as it is, e.g. one another caller owns or one already expired. */
     public void put(Task task) {
-        entries.put(task.id(), new Entry(task, null, task.status().isTerminal() ? null
+        entries.put(task.id(), new Entry(task, task.status().isTerminal() ? null
                 : task.createdAt().plus(REQUEUE_AFTER), task.createdAt()));
     }
 
@@ -203,86 +264,11 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     }
 
     private boolean fenced(String taskId, String leaseOwner, UnaryOperator<Entry> change) {
-        return update(taskId, e -> e.task().status() == TaskStatus.RUNNING && leaseOwner.equals(e.task().leaseOwner()),
-                change);
+        return update(taskId, e -> e.task().status() == TaskStatus.RUNNING && leaseOwner.equals(e.task().leaseOwner())
+                && e.task().cancelRequestedAt() == null, change);
     }
 
-    private static TaskChange with(Task task) {
-        return new TaskChange(task);
-    }
-
-    /** Copies a task with some fields changed (the record has many). */
-    private static final class TaskChange {
-        private final Task t;
-        private TaskStatus status;
-        private Instant updatedAt;
-        private int attempts;
-        private String leaseOwner;
-        private Instant leaseExpiresAt;
-        private Instant enqueuedAt;
-        private TaskOutcome outcome;
-        private TaskError error;
-        private Long durationMs;
-
-        TaskChange(Task t) {
-            this.t = t;
-            this.status = t.status();
-            this.updatedAt = t.updatedAt();
-            this.attempts = t.attempts();
-            this.leaseOwner = t.leaseOwner();
-            this.leaseExpiresAt = t.leaseExpiresAt();
-            this.enqueuedAt = t.enqueuedAt();
-            this.error = t.error();
-            this.durationMs = t.durationMs();
-        }
-
-        TaskChange status(TaskStatus value) {
-            status = value;
-            return this;
-        }
-
-        TaskChange updatedAt(Instant value) {
-            updatedAt = value;
-            return this;
-        }
-
-        TaskChange attempts(int value) {
-            attempts = value;
-            return this;
-        }
-
-        TaskChange lease(String owner, Instant expiresAt) {
-            leaseOwner = owner;
-            leaseExpiresAt = expiresAt;
-            return this;
-        }
-
-        TaskChange enqueuedAt(Instant value) {
-            enqueuedAt = value;
-            return this;
-        }
-
-        TaskChange outcome(TaskOutcome value) {
-            outcome = value;
-            durationMs = value.durationMs();
-            return this;
-        }
-
-        TaskChange error(TaskError value) {
-            error = value;
-            return this;
-        }
-
-        TaskChange durationMs(Long value) {
-            durationMs = value;
-            return this;
-        }
-
-        Task build() {
-            return new Task(t.id(), t.owner(), t.input(), t.maxTokens(), status, t.createdAt(), updatedAt,
-                    outcome != null ? outcome.model() : t.model(), outcome != null ? outcome.result() : t.result(),
-                    error, outcome != null ? outcome.usage() : t.usage(), outcome != null ? outcome.costUsd() : t.costUsd(),
-                    durationMs, attempts, leaseOwner, leaseExpiresAt, enqueuedAt, t.expiresAt());
-        }
+    private static Task.Builder with(Task task) {
+        return task.toBuilder();
     }
 }

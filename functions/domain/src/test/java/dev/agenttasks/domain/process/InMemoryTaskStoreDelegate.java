@@ -5,8 +5,11 @@ import java.time.Instant;
 import java.util.Optional;
 
 import dev.agenttasks.domain.fakes.InMemoryTaskStore;
+import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
+import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.TaskStatus;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskOutcome;
@@ -24,6 +27,11 @@ abstract class InMemoryTaskStoreDelegate implements TaskRepository {
     @Override
     public Optional<Task> find(String taskId) {
         return store.find(taskId);
+    }
+
+    @Override
+    public TaskPage listOwned(String owner, Optional<TaskStatus> status, int limit, Optional<TaskPage.Position> after) {
+        return store.listOwned(owner, status, limit, after);
     }
 
     @Override
@@ -69,5 +77,15 @@ abstract class InMemoryTaskStoreDelegate implements TaskRepository {
     @Override
     public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
         return store.release(taskId, leaseOwner, now, retryAt);
+    }
+
+    @Override
+    public CancelRequest requestCancel(String taskId, String owner, Instant now) {
+        return store.requestCancel(taskId, owner, now);
+    }
+
+    @Override
+    public boolean cancelIfRequested(String taskId, String leaseOwner, Instant now) {
+        return store.cancelIfRequested(taskId, leaseOwner, now);
     }
 }

@@ -135,4 +135,25 @@ class LeaseHeartbeatIT {
 
         await().atMost(Duration.ofSeconds(5)).until(lease::lost);
     }
+
+    @Test
+    void aCancelRequestStopsTheWorkerAtTheNextRenewal() throws Exception {
+        SlowStore store = new SlowStore(Duration.ZERO);
+        LeaseHeartbeat heartbeat = heartbeat(store);
+        String id = claimed(store);
+        java.util.concurrent.CompletableFuture<Boolean> interrupted = new java.util.concurrent.CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try (LeaseHeartbeat.Lease lease = heartbeat.start(id, "worker", InFlightMessage.none(), Instant.now().plusSeconds(60))) {
+                Thread.sleep(30_000);   // a provider call that would take long
+                interrupted.complete(false);
+            } catch (InterruptedException e) {
+                interrupted.complete(true);
+            }
+        });
+        worker.start();
+        store.store.requestCancel(id, "iam:alice", Instant.now());
+
+        assertThat(interrupted.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(store.store.find(id).orElseThrow().status()).isEqualTo(dev.agenttasks.domain.task.TaskStatus.CANCELLED);
+    }
 }

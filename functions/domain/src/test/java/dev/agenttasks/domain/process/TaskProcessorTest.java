@@ -385,4 +385,47 @@ class TaskProcessorTest {
         assertThat(llm.calls()).isEqualTo(2);
         assertThat(current(task).attempts()).isEqualTo(2);
     }
+
+    @Test
+    void aCancelRequestedDuringTheCallIsRecordedAtTheNextWriteWithoutAnotherCall() {
+        Task task = stored();
+        ScriptedLlmClient llm = new ScriptedLlmClient().then(request -> {
+            store.requestCancel(task.id(), "iam:alice", clock.instant());
+            throw new dev.agenttasks.domain.port.LlmException(dev.agenttasks.domain.port.LlmException.Kind.TRANSIENT,
+                    "http_503", "unavailable", 503, null, null);
+        }).thenAnswer("never asked");
+
+        ProcessResult result = processor(llm).process(task.id(), longInvocation());
+
+        assertThat(result).isEqualTo(new Done(Outcome.CANCELLED));
+        assertThat(llm.calls()).isEqualTo(1);
+        assertThat(current(task).status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(current(task).result()).isNull();
+    }
+
+    @Test
+    void anAnswerThatArrivesAfterACancelIsNotRecorded() {
+        Task task = stored();
+        ScriptedLlmClient llm = new ScriptedLlmClient().then(request -> {
+            store.requestCancel(task.id(), "iam:alice", clock.instant());
+            return ScriptedLlmClient.answering("too late").complete(request);
+        });
+
+        assertThat(processor(llm).process(task.id(), longInvocation())).isEqualTo(new Done(Outcome.CANCELLED));
+        assertThat(current(task).status()).isEqualTo(TaskStatus.CANCELLED);
+        assertThat(current(task).result()).isNull();
+    }
+
+    @Test
+    void aTaskTakenOverAfterACancelRequestIsCancelledWithoutACall() {
+        Task task = stored();
+        store.claim(task.id(), "died", T0, LEASE);
+        store.requestCancel(task.id(), "iam:alice", T0.plusSeconds(1));
+        clock.advance(LEASE.plusSeconds(1));
+        ScriptedLlmClient llm = ScriptedLlmClient.answering("4");
+
+        assertThat(processor(llm).process(task.id(), longInvocation())).isEqualTo(new Done(Outcome.CANCELLED));
+        assertThat(llm.calls()).isZero();
+        assertThat(current(task).status()).isEqualTo(TaskStatus.CANCELLED);
+    }
 }
