@@ -30,8 +30,9 @@ import java.util.Objects;
  * {@code TRANSIENT} with code {@value #CODE_BAD_RESPONSE}: providers and proxies occasionally
  * cut bodies short, and the same request usually succeeds when sent again.
  *
- * <p>The API key is sent only in the {@code Authorization} header and is removed from any
- * provider text copied into exception messages.
+ * <p>The API key is sent only in the {@code Authorization} header. Provider text copied into exception
+ * messages passes through a {@link SecretRedactor} (the key, and anything shaped like a key); a
+ * completion's content is returned as the provider sent it.
  */
 public final class OpenAiCompatibleClient implements LlmClient {
 
@@ -40,12 +41,11 @@ public final class OpenAiCompatibleClient implements LlmClient {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final String CODE_BAD_RESPONSE = "bad_response";
 
-    private static final String REDACTED = "[redacted]";
-
     private final URI endpoint;
     private final String apiKey;
     private final HttpClient httpClient;
     private final ObjectMapper mapper;
+    private final SecretRedactor redactor;
     private final ProviderErrorClassifier classifier;
 
     /**
@@ -61,7 +61,8 @@ public final class OpenAiCompatibleClient implements LlmClient {
         this.apiKey = apiKey.strip();
         this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
-        this.classifier = new ProviderErrorClassifier(PROVIDER, clock, mapper);
+        this.redactor = SecretRedactor.removing(this.apiKey);
+        this.classifier = new ProviderErrorClassifier(PROVIDER, clock, mapper, redactor);
     }
 
     /** A client with its own {@link HttpClient} (connect timeout {@link #DEFAULT_CONNECT_TIMEOUT}). */
@@ -117,7 +118,7 @@ public final class OpenAiCompatibleClient implements LlmClient {
             throw classifier.fromInterrupt(e);
         }
         int status = response.statusCode();
-        String body = redact(response.body());
+        String body = response.body();
         if (status < 200 || status > 299) {
             throw classifier.fromHttpResponse(status, response.headers(), body);
         }
@@ -154,7 +155,8 @@ public final class OpenAiCompatibleClient implements LlmClient {
         try {
             root = body == null || body.isBlank() ? null : mapper.readTree(body);
         } catch (JsonProcessingException e) {
-            throw badResponse(status, "body is not JSON (" + e.getOriginalMessage() + ")", e);
+            // Not the parser's exception as the cause: its message quotes the body.
+            throw badResponse(status, "body is not JSON (" + redactor.redact(e.getOriginalMessage()) + ")", null);
         }
         if (root == null || !root.isObject()) {
             throw badResponse(status, "body is empty or not a JSON object", null);
@@ -176,10 +178,6 @@ public final class OpenAiCompatibleClient implements LlmClient {
         return new LlmException(LlmException.Kind.TRANSIENT, CODE_BAD_RESPONSE,
                 PROVIDER + " returned HTTP " + status + " with an unreadable completion: " + detail,
                 status, null, cause);
-    }
-
-    private String redact(String text) {
-        return text == null ? null : text.replace(apiKey, REDACTED);
     }
 
     private static URI chatCompletionsEndpoint(URI baseUrl) {
