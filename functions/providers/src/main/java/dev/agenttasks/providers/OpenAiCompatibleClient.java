@@ -20,15 +20,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Chat completions against any OpenAI-compatible API ({@code POST {baseUrl}/chat/completions}),
- * Groq by default. One HTTP call per {@link #complete}: no retries, no redirects.
+ * Groq by default. One HTTP call per {@link #complete}: no retries, no redirects, bounded in time by
+ * the request's timeout (body included) and in size by {@link #MAX_RESPONSE_BYTES}.
  *
  * <p>Failures are classified by {@link ProviderErrorClassifier}. A 2xx answer whose body cannot
  * be read as a completion (empty, truncated, no {@code choices}, no message content) is
  * {@code TRANSIENT} with code {@value #CODE_BAD_RESPONSE}: providers and proxies occasionally
- * cut bodies short, and the same request usually succeeds when sent again.
+ * cut bodies short, and the same request usually succeeds when sent again. A success body over
+ * {@link #MAX_RESPONSE_BYTES} is such an answer too; it is not read past the cap.
  *
  * <p>The API key is sent only in the {@code Authorization} header. Provider text copied into exception
  * messages passes through a {@link SecretRedactor} (the key, and anything shaped like a key); a
@@ -40,6 +46,13 @@ public final class OpenAiCompatibleClient implements LlmClient {
     public static final URI DEFAULT_BASE_URL = Config.DEFAULT_LLM_BASE_URL;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final String CODE_BAD_RESPONSE = "bad_response";
+    /**
+     * The largest success body read: far above any completion the API's {@code max_tokens} allows (8,192
+     * tokens are tens of KB), far below what would strain a worker's memory.
+     */
+    public static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+    /** How much of an error body is read: its start explains it; the status classifies it. */
+    static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
 
     private final URI endpoint;
     private final String apiKey;
@@ -96,33 +109,63 @@ public final class OpenAiCompatibleClient implements LlmClient {
                 .build();
     }
 
+    /**
+     * One call, bounded as a whole by {@link LlmRequest#timeout()}: connecting, waiting for the headers and
+     * reading the body. Past it the exchange is cancelled (the connection is dropped, nothing keeps reading)
+     * and the call fails as a transient {@code timeout}.
+     */
     @Override
     public LlmResponse complete(LlmRequest request) {
-        if (request.timeout().isZero() || request.timeout().isNegative()) {
+        Duration timeout = request.timeout();
+        if (timeout.isZero() || timeout.isNegative()) {
             throw LlmException.transientError(ProviderErrorClassifier.CODE_TIMEOUT,
-                    PROVIDER + " call not sent: no time left (timeout " + request.timeout() + ")", null);
+                    PROVIDER + " call not sent: no time left (timeout " + timeout + ")", null);
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         HttpRequest httpRequest = HttpRequest.newBuilder(endpoint)
-                .timeout(request.timeout())
+                .timeout(timeout)
                 .header("Authorization", "Bearer " + apiKey)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request)))
                 .build();
-        HttpResponse<String> response;
+        CappedBody body = new CappedBody(MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES);
+        CompletableFuture<HttpResponse<byte[]>> exchange = httpClient.sendAsync(httpRequest, body);
+        HttpResponse<byte[]> response;
         try {
-            response = httpClient.send(httpRequest, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw classifier.fromIOException(e);
+            response = exchange.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            cancel(exchange, body);
+            throw LlmException.transientError(ProviderErrorClassifier.CODE_TIMEOUT,
+                    PROVIDER + " did not answer in full within " + timeout.toMillis() + " ms", null);
         } catch (InterruptedException e) {
+            cancel(exchange, body);
             throw classifier.fromInterrupt(e);
+        } catch (ExecutionException e) {
+            throw failure(e.getCause());
         }
         int status = response.statusCode();
-        String body = response.body();
+        String text = new String(response.body(), StandardCharsets.UTF_8);
         if (status < 200 || status > 299) {
-            throw classifier.fromHttpResponse(status, response.headers(), body);
+            throw classifier.fromHttpResponse(status, response.headers(), text);
         }
-        return parseCompletion(status, body, request.model());
+        return parseCompletion(status, text, request.model());
+    }
+
+    private static void cancel(CompletableFuture<?> exchange, CappedBody body) {
+        exchange.cancel(true);
+        body.abandon();
+    }
+
+    private LlmException failure(Throwable cause) {
+        if (cause instanceof CappedBody.TooLargeException tooLarge) {
+            return badResponse(tooLarge.status(), tooLarge.getMessage(), null);
+        }
+        if (cause instanceof IOException io) {
+            return classifier.fromIOException(io);
+        }
+        return LlmException.transientError(ProviderErrorClassifier.CODE_CONNECTION_ERROR,
+                PROVIDER + " call failed: " + cause.getClass().getSimpleName(), cause);
     }
 
     @Override
