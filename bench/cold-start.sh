@@ -26,7 +26,8 @@ javac -q -d bench/target -cp functions/worker/target/worker-function.jar bench/C
 # A stored task for the status and worker events.
 task_id=$(python3 -c 'import secrets; a="abcdefghijklmnopqrstuvwxyz234567"; print("".join(secrets.choice(a) for _ in range(26)))')
 now=$(date +%s%3N)
-owner=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1])); print("iam:"+e["requestContext"]["authorizer"]["iam"]["userArn"])' events/get-task.json)
+# The owner as IamCaller names it: the role's ARN without the session name, and the role's unique id.
+owner=$(python3 -c 'import json,sys; i=json.load(open(sys.argv[1]))["requestContext"]["authorizer"]["iam"]; print("iam:"+i["userArn"].rsplit("/",1)[0]+"|"+i["userId"].split(":")[0])' events/get-task.json)
 python3 - "$task_id" "$work" events/get-task.json events/sqs-batch.json events/submit-task.json <<'PY'
 import json, sys
 task_id, work, get_file, sqs_file, submit_file = sys.argv[1:]

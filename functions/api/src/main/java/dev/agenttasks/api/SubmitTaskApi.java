@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -16,7 +17,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -109,6 +112,12 @@ public final class SubmitTaskApi {
         try {
             json = STRICT_JSON.readTree(body);
         } catch (JsonProcessingException e) {
+            Optional<String> objectWithBadName = objectWithUnpairedSurrogateInAName(e);
+            if (objectWithBadName.isPresent()) {
+                throw new ProblemException(new Problem(ProblemType.VALIDATION_FAILED, "the request body has 1 invalid field",
+                        null, List.of(new Problem.FieldError(objectWithBadName.get(),
+                                "a member name of this object contains an unpaired UTF-16 surrogate; send valid Unicode"))));
+            }
             JsonLocation at = e.getLocation();
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "the request body is not valid JSON"
                     + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
@@ -117,15 +126,21 @@ public final class SubmitTaskApi {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "the request body must be a JSON object");
         }
         List<Problem.FieldError> errors = new ArrayList<>();
+        findUnpairedSurrogates(json, "", errors);
+        Set<String> reported = new HashSet<>();
+        errors.forEach(error -> reported.add(error.pointer()));
         for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!FIELDS.contains(name)) {
-                errors.add(new Problem.FieldError("/" + escape(name), "unknown field; allowed: task, idempotency_key, max_tokens"));
+            String pointer = "/" + escape(name);
+            if (!FIELDS.contains(name) && !reported.contains(pointer)) {
+                errors.add(new Problem.FieldError(pointer, "unknown field; allowed: task, idempotency_key, max_tokens"));
             }
         }
         String task = null;
         JsonNode taskNode = json.get("task");
-        if (taskNode == null || taskNode.isNull()) {
+        if (reported.contains("/task")) {
+            // already reported
+        } else if (taskNode == null || taskNode.isNull()) {
             errors.add(new Problem.FieldError("/task", "is required"));
         } else if (!taskNode.isTextual()) {
             errors.add(new Problem.FieldError("/task", "must be a string"));
@@ -139,7 +154,7 @@ public final class SubmitTaskApi {
         }
         Integer maxTokens = null;
         JsonNode maxTokensNode = json.get("max_tokens");
-        if (maxTokensNode != null && !maxTokensNode.isNull()) {
+        if (maxTokensNode != null && !maxTokensNode.isNull() && !reported.contains("/max_tokens")) {
             if (!maxTokensNode.isIntegralNumber() || !maxTokensNode.canConvertToInt()
                     || maxTokensNode.intValue() < 1 || maxTokensNode.intValue() > MAX_TOKENS_LIMIT) {
                 errors.add(new Problem.FieldError("/max_tokens", "must be a whole number from 1 to " + MAX_TOKENS_LIMIT));
@@ -149,7 +164,7 @@ public final class SubmitTaskApi {
         }
         Optional<String> bodyKey = Optional.empty();
         JsonNode keyNode = json.get("idempotency_key");
-        if (keyNode != null && !keyNode.isNull()) {
+        if (keyNode != null && !keyNode.isNull() && !reported.contains("/idempotency_key")) {
             if (!keyNode.isTextual()) {
                 errors.add(new Problem.FieldError("/idempotency_key", "must be a string"));
             } else {
@@ -167,6 +182,67 @@ public final class SubmitTaskApi {
         }
         key.ifPresent(SubmitTaskApi::checkIdempotencyKey);
         return new SubmitCommand(task, maxTokens, key, fingerprint(task, maxTokens));
+    }
+
+    /**
+     * Every string value and member name in {@code node} must be well-formed UTF-16: a JSON escape such as
+     * <code>&#92;uD800</code> can carry a lone surrogate, which no UTF-8 encoder (DynamoDB's included) accepts.
+     * Generic over the whole body, so a field added later is covered too.
+     */
+    private static void findUnpairedSurrogates(JsonNode node, String pointer, List<Problem.FieldError> errors) {
+        if (node.isTextual()) {
+            int at = unpairedSurrogate(node.textValue());
+            if (at >= 0) {
+                errors.add(new Problem.FieldError(pointer, "contains an unpaired UTF-16 surrogate (at character "
+                        + at + "); send valid Unicode"));
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                findUnpairedSurrogates(node.get(i), pointer + "/" + i, errors);
+            }
+        } else if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String member = pointer + "/" + escape(field.getKey());
+                if (unpairedSurrogate(field.getKey()) >= 0) {
+                    errors.add(new Problem.FieldError(member,
+                            "the member name contains an unpaired UTF-16 surrogate; send valid Unicode"));
+                } else {
+                    findUnpairedSurrogates(field.getValue(), member, errors);
+                }
+            }
+        }
+    }
+
+    /** The index of the first surrogate that is not half of a high-low pair, or -1. */
+    static int unpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Jackson refuses a lone surrogate escape in a member name while parsing ("Broken surrogate pair in field
+     * name", "Unexpected low surrogate in field name"); the pointer is then the object holding that member,
+     * whose name Jackson never finished.
+     */
+    private static Optional<String> objectWithUnpairedSurrogateInAName(JsonProcessingException e) {
+        String message = e.getOriginalMessage();
+        if (message == null || !message.contains("surrogate") || !message.contains("field name")
+                || !(e.getProcessor() instanceof JsonParser parser)) {
+            return Optional.empty();
+        }
+        JsonStreamContext object = parser.getParsingContext();
+        if (object == null || !object.inObject() || object.getParent() == null) {
+            return Optional.empty();
+        }
+        return Optional.of(object.getParent().pathAsPointer().toString());
     }
 
     private static void checkContentType(Optional<String> contentType) {

@@ -50,6 +50,29 @@ class SubmitTaskApiProperties {
         assertThat(response.status()).isIn(200, 202, 400, 413, 422);
     }
 
+    @Property(tries = 300)
+    void aBodyWithAnUnpairedSurrogateIsNeverAccepted(@ForAll("objects") String object,
+                                                            @ForAll("loneSurrogates") String surrogate,
+                                                            @ForAll boolean inAName) throws JsonProcessingException {
+        Map<String, Object> body = new HashMap<>(JSON.readValue(object, Map.class));
+        if (inAName) {
+            body.put("task", "t");
+            body.put("idempotency_key", Map.of("x" + surrogate, 1));
+        } else {
+            body.put("task", "a" + surrogate + "b");
+        }
+
+        HttpResponse response = api.submit(ApiHarness.post("caller", write(body)));
+
+        ResponseChecks.check(response, write(body));
+        assertThat(response.status()).isEqualTo(422);
+    }
+
+    @Provide
+    Arbitrary<String> loneSurrogates() {
+        return Arbitraries.chars().range('\ud800', '\udfff').map(String::valueOf);
+    }
+
     @Property(tries = 200)
     void aValidBodyIsAcceptedAndReplayedWithTheSameTask(@ForAll("validTasks") String task,
                                                         @ForAll("validKeys") String key) throws JsonProcessingException {
@@ -117,7 +140,21 @@ class SubmitTaskApiProperties {
 
     @Provide
     Arbitrary<String> validTasks() {
-        return tasks().filter(t -> !t.isBlank() && t.length() <= SubmitTaskApi.DEFAULT_MAX_TASK_CHARS);
+        return tasks().filter(t -> !t.isBlank() && t.length() <= SubmitTaskApi.DEFAULT_MAX_TASK_CHARS
+                && wellFormedUtf16(t));
+    }
+
+    /** Whether every surrogate in {@code text} is half of a pair. */
+    static boolean wellFormedUtf16(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Provide

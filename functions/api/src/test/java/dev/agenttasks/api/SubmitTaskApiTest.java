@@ -241,10 +241,43 @@ class SubmitTaskApiTest {
         assertThat(JSON.readTree(response.body()).at("/errors/0/pointer").asText()).isEqualTo("/a\ud800");
     }
 
-    @Test
-    void aLoneSurrogateInTheTaskIsNeverA5xx() {
-        HttpResponse response = api.submit(post(ALICE, "{\"task\":\"a\\ud800b\"}"));
+    /** JSON escapes (and a Java string) can carry UTF-16 that no UTF-8 encoder, DynamoDB's included, accepts. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"task\":\"a\\ud800b\"} | /task",
+            "{\"task\":\"a\\udfffb\"} | /task",
+            "{\"task\":\"tail \\ud83d\"} | /task",
+            "{\"task\":\"reversed \\ude00\\ud83d pair\"} | /task",
+            "{\"task\":\"raw \ud800 in the string\"} | /task",
+            "{\"task\":\"t\",\"idempotency_key\":\"k\\ud800\"} | /idempotency_key",
+            "{\"task\":\"t\",\"x\":{\"y\":[\"ok\",\"\\udfff\"]}} | /x/y/1",
+            "{\"task\":\"t\",\"a/b~\ud800\":1} | /a~1b~0\ud800",
+            "{\"task\":\"t\",\"a/b~\\ud800\":1} | ",
+            "{\"task\":\"t\",\"x\":[{\"c\":1,\"b\\udc00\":1}]} | /x/0",
+    })
+    void anUnpairedSurrogateInAnyStringOrMemberNameIs422WithItsPointer(String bodyAndPointer) throws Exception {
+        String body = bodyAndPointer.substring(0, bodyAndPointer.lastIndexOf(" | "));
+        String pointer = bodyAndPointer.substring(bodyAndPointer.lastIndexOf(" | ") + 3).strip();
 
-        assertThat(response.status()).isLessThan(500);
+        HttpResponse response = api.submit(post(ALICE, body));
+
+        assertThat(response.status()).as(response.body()).isEqualTo(422);
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.get("type").asText()).isEqualTo("urn:agent-tasks:problem:validation-failed");
+        List<String> pointers = new ArrayList<>();
+        problem.get("errors").forEach(e -> pointers.add(e.get("pointer").asText()));
+        assertThat(pointers).contains(pointer).doesNotHaveDuplicates();
+        JsonNode error = java.util.stream.StreamSupport.stream(problem.get("errors").spliterator(), false)
+                .filter(e -> e.get("pointer").asText().equals(pointer)).findFirst().orElseThrow();
+        assertThat(error.get("detail").asText()).contains("unpaired UTF-16 surrogate");
+        assertThat(api.tasks.size()).isZero();
+        assertThat(api.queue.sent()).isEmpty();
+    }
+
+    @Test
+    void aSurrogatePairIsOneCharacterAndWelcome() {
+        HttpResponse response = api.submit(post(ALICE, "{\"task\":\"smile \\ud83d\\ude00 and \ud83d\ude00\"}"));
+
+        assertThat(response.status()).isEqualTo(202);
     }
 }

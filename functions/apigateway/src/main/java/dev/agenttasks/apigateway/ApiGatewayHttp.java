@@ -59,8 +59,8 @@ public final class ApiGatewayHttp {
     }
 
     /**
-     * The authenticated caller: a JWT authorizer's {@code iss} and {@code sub}, or IAM's user ARN. Nothing in
-     * the body or headers can set it.
+     * The authenticated caller, from the authorizer context only (nothing in the body or headers can set it):
+     * a JWT authorizer's {@code jwt:<iss>|<sub>}, or for IAM auth {@link IamCaller#of}.
      */
     static Optional<String> caller(APIGatewayV2HTTPEvent.RequestContext context) {
         if (context == null || context.getAuthorizer() == null) {
@@ -75,11 +75,7 @@ public final class ApiGatewayHttp {
                 return Optional.of("jwt:" + (issuer == null ? "" : issuer) + "|" + sub);
             }
         }
-        if (authorizer.getIam() != null && authorizer.getIam().getUserArn() != null
-                && !authorizer.getIam().getUserArn().isBlank()) {
-            return Optional.of("iam:" + authorizer.getIam().getUserArn());
-        }
-        return Optional.empty();
+        return authorizer.getIam() == null ? Optional.empty() : IamCaller.of(authorizer.getIam());
     }
 
     private static String body(APIGatewayV2HTTPEvent event) {

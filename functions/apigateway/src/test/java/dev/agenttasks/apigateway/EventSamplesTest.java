@@ -43,7 +43,9 @@ class EventSamplesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"submit-task.json", "submit-task-jwt.json", "get-task.json", "health.json"})
+    @ValueSource(strings = {"submit-task.json", "submit-task-other-session.json", "submit-task-iam-user.json",
+            "submit-task-cognito.json", "submit-task-cognito-refreshed.json", "submit-task-cognito-other-identity.json",
+            "submit-task-jwt.json", "get-task.json", "health.json"})
     void httpApiSamplesHaveThePayloadFormat2Shape(String file) throws IOException {
         JsonNode event = tree(file);
         JsonNode context = event.get("requestContext");
@@ -77,12 +79,108 @@ class EventSamplesTest {
         assertThat(ApiGatewayHttp.routeKey(event)).isEqualTo("ANY /tasks");
         assertThat(request.method()).isEqualTo("POST");
         assertThat(request.path()).isEqualTo("/tasks");
-        assertThat(request.caller()).contains("iam:arn:aws:sts::123456789012:assumed-role/agent-tasks-caller/alice");
+        assertThat(request.caller()).contains("iam:arn:aws:sts::123456789012:assumed-role/agent-tasks-caller|AROAXMPLEXAMPLEROLE1");
         assertThat(request.header("Content-Type")).contains("application/json");
         assertThat(request.body()).isEqualTo("{\"task\":\"What is Amazon SQS?\"}");
         assertThat(request.requestId()).isEqualTo("Ux3mVgPaIAMEJxA=");
         assertThat(event.getRequestContext().getAuthorizer().getIam().getCognitoIdentity()).isNull();
         assertThat(event.getRequestContext().getTimeEpoch()).isEqualTo(1_795_860_000_000L);
+    }
+
+    /**
+     * The IAM samples keep the fields' real relations: {@code userId} and {@code callerId} are the principal's
+     * unique id (plus {@code :<session>} for a role session, the session the ARN ends with), temporary
+     * credentials ({@code ASIA}) come with a security token and long-term ones ({@code AKIA}) without.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"submit-task.json", "submit-task-other-session.json", "submit-task-iam-user.json",
+            "submit-task-cognito.json", "submit-task-cognito-refreshed.json", "submit-task-cognito-other-identity.json",
+            "get-task.json"})
+    void iamSamplesHaveTheAuthorizerFieldsApiGatewaySends(String file) throws IOException {
+        JsonNode event = tree(file);
+        JsonNode iam = event.at("/requestContext/authorizer/iam");
+        String userArn = iam.get("userArn").asText();
+        String userId = iam.get("userId").asText();
+        String accessKey = iam.get("accessKey").asText();
+
+        assertThat(iam.get("callerId").asText()).isEqualTo(userId);
+        assertThat(iam.get("accountId").asText()).isEqualTo(userArn.split(":")[4]);
+        assertThat(event.at("/headers/authorization").asText()).contains("Credential=" + accessKey + "/");
+        if (userArn.contains(":assumed-role/")) {
+            assertThat(userId).startsWith("AROA").endsWith(":" + userArn.substring(userArn.lastIndexOf('/') + 1));
+            assertThat(accessKey).startsWith("ASIA");
+            assertThat(event.at("/headers/x-amz-security-token").isTextual()).isTrue();
+        } else {
+            assertThat(userArn).contains(":iam::").contains(":user/");
+            assertThat(userId).startsWith("AIDA").doesNotContain(":");
+            assertThat(accessKey).startsWith("AKIA");
+            assertThat(event.at("/headers/x-amz-security-token").isMissingNode()).isTrue();
+        }
+        JsonNode cognito = iam.get("cognitoIdentity");
+        if (!cognito.isNull()) {
+            assertThat(cognito.get("identityId").asText()).matches("us-east-1:[0-9a-f-]{36}");
+            assertThat(cognito.get("identityPoolId").asText()).matches("us-east-1:[0-9a-f-]{36}");
+            assertThat(cognito.get("amr").get(0).asText()).isEqualTo("authenticated");
+            assertThat(userArn).endsWith("/CognitoIdentityCredentials");
+        }
+    }
+
+    private static String caller(String file) {
+        return ApiGatewayHttp.toRequest(LambdaEvents.load(file, APIGatewayV2HTTPEvent.class)).caller().orElseThrow();
+    }
+
+    @Test
+    void twoSessionNamesOfOneAssumedRoleAreOneCallerNamedWithoutTheSession() {
+        String alice = caller("submit-task.json");
+        String batch = caller("submit-task-other-session.json");
+
+        assertThat(batch).isEqualTo(alice)
+                .isEqualTo("iam:arn:aws:sts::123456789012:assumed-role/agent-tasks-caller|AROAXMPLEXAMPLEROLE1")
+                .doesNotContain("alice", "nightly-batch-42");
+    }
+
+    @Test
+    void anIamUserIsNamedByItsArnAndUniqueId() {
+        assertThat(caller("submit-task-iam-user.json"))
+                .isEqualTo("iam:arn:aws:iam::123456789012:user/ci/deploy-bot|AIDAXMPLEXAMPLEUSER1");
+    }
+
+    @Test
+    void twoSessionsOfOneCognitoIdentityAreOneCaller() {
+        String first = caller("submit-task-cognito.json");
+        String refreshed = caller("submit-task-cognito-refreshed.json");
+
+        assertThat(refreshed).isEqualTo(first).isEqualTo("cognito:us-east-1:0b7e2d6a-3c1f-4a5e-9d8b-7c6f5e4d3a2b"
+                + "|us-east-1:5d2c8f1e-7a3b-4c9d-8e6f-1a2b3c4d5e6f");
+    }
+
+    @Test
+    void twoCognitoIdentitiesSharingARoleAreTwoCallers() {
+        APIGatewayV2HTTPEvent alice = LambdaEvents.load("submit-task-cognito.json", APIGatewayV2HTTPEvent.class);
+        APIGatewayV2HTTPEvent bob = LambdaEvents.load("submit-task-cognito-other-identity.json", APIGatewayV2HTTPEvent.class);
+
+        assertThat(bob.getRequestContext().getAuthorizer().getIam().getUserArn())
+                .isEqualTo(alice.getRequestContext().getAuthorizer().getIam().getUserArn());
+        assertThat(ApiGatewayHttp.toRequest(bob).caller()).isNotEqualTo(ApiGatewayHttp.toRequest(alice).caller());
+        assertThat(caller("submit-task-cognito.json")).isNotEqualTo(caller("submit-task.json"));
+    }
+
+    @Test
+    void aSessionNameCannotBorrowAnotherRolesIdentity() {
+        APIGatewayV2HTTPEvent event = LambdaEvents.load("submit-task-other-session.json", APIGatewayV2HTTPEvent.class);
+        APIGatewayV2HTTPEvent.RequestContext.IAM iam = event.getRequestContext().getAuthorizer().getIam();
+        iam.setUserArn("arn:aws:sts::123456789012:assumed-role/agent-tasks-caller/other-role|AROAXMPLEOTHERROLE99");
+        iam.setUserId("AROAXMPLEXAMPLEROLE1:other-role|AROAXMPLEOTHERROLE99");
+
+        assertThat(ApiGatewayHttp.toRequest(event).caller()).contains(caller("submit-task.json"));
+    }
+
+    @Test
+    void anIamContextWithoutAPrincipalIdHasNoCaller() {
+        APIGatewayV2HTTPEvent event = LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class);
+        event.getRequestContext().getAuthorizer().getIam().setUserId(" ");
+
+        assertThat(ApiGatewayHttp.toRequest(event).caller()).isEmpty();
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.agenttasks.domain.port.DependencyUnavailableException;
 import dev.agenttasks.domain.port.IdempotencyStore;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -20,7 +21,8 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
 
 /**
  * Idempotency keys as items {@code pk = "idem#" + sha256(caller, key)} in the tasks table. One conditional
- * PutItem decides the winner; the loser reads the winner from {@code ALL_OLD} without a second request.
+ * PutItem decides the winner; the loser reads the winner from {@code ALL_OLD} without a second request (or,
+ * when the failed write does not carry it, with one consistent read).
  * Expiry is checked in the condition itself, since DynamoDB TTL deletes late.
  */
 public final class DynamoDbIdempotencyStore implements IdempotencyStore {
@@ -57,8 +59,7 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
             return Optional.empty();
         } catch (ConditionalCheckFailedException e) {
             Map<String, AttributeValue> old = e.hasItem() && !e.item().isEmpty() ? e.item()
-                    : dynamoDb.getItem(b -> b.tableName(table).key(Map.of(TaskItems.PK, item.get(TaskItems.PK)))
-                    .consistentRead(true)).item();
+                    : readBinding(item.get(TaskItems.PK));
             return Optional.of(new KeyRecord(
                     old.get(TaskItems.TASK_ID).s(),
                     old.get(FINGERPRINT).s(),
@@ -67,6 +68,25 @@ public final class DynamoDbIdempotencyStore implements IdempotencyStore {
         } catch (SdkException e) {
             throw DynamoDbTaskRepository.unavailable("bind idempotency key", e);
         }
+    }
+
+    /**
+     * The winning binding, when the failed write did not carry it: a read that fails like any other call
+     * (a throttle is {@code DependencyUnavailableException}), and a binding gone in between is a transient
+     * failure too, since the caller's retry binds the key afresh.
+     */
+    private Map<String, AttributeValue> readBinding(AttributeValue pk) {
+        Map<String, AttributeValue> old;
+        try {
+            old = dynamoDb.getItem(b -> b.tableName(table).key(Map.of(TaskItems.PK, pk)).consistentRead(true)).item();
+        } catch (SdkException e) {
+            throw DynamoDbTaskRepository.unavailable("read idempotency key", e);
+        }
+        if (old == null || !old.containsKey(TaskItems.TASK_ID)) {
+            throw new DependencyUnavailableException(
+                    "DynamoDB: the idempotency key's binding was gone when read after a lost write", null);
+        }
+        return old;
     }
 
     /** Keys are scoped per caller: the hash covers both, length-prefixed so no two pairs collide. */

@@ -129,7 +129,8 @@ public final class Config {
         this.idempotencyTtl = parse.seconds(Variable.IDEMPOTENCY_TTL_SECONDS, ttlFloor, 1, 365L * 86_400);
         Duration retentionFloor = max(max(DEFAULT_TASK_RETENTION, idempotencyTtl), taskMaxAge.plus(RETENTION_PAST_DEADLINE));
         this.taskRetention = parse.seconds(Variable.TASK_RETENTION_SECONDS, retentionFloor, 60, 3_650L * 86_400);
-        this.maxBodyBytes = parse.integer(Variable.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, 1_024, 10 * 1024 * 1024);
+        // Lambda takes events up to 6 MB; JSON escaping can double a body inside the event.
+        this.maxBodyBytes = parse.integer(Variable.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, 1_024, 3 * 1024 * 1024);
         this.maxTaskChars = parse.integer(Variable.MAX_TASK_CHARS, DEFAULT_MAX_TASK_CHARS, 1, MAX_TASK_CHARS_LIMIT);
         this.reconcileMaxTasksPerRun = parse.integer(Variable.RECONCILE_MAX_TASKS_PER_RUN,
                 DEFAULT_RECONCILE_MAX_TASKS_PER_RUN, 1, 100_000);

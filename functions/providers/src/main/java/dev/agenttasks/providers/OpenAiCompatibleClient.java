@@ -20,18 +20,25 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Chat completions against any OpenAI-compatible API ({@code POST {baseUrl}/chat/completions}),
- * Groq by default. One HTTP call per {@link #complete}: no retries, no redirects.
+ * Groq by default. One HTTP call per {@link #complete}: no retries, no redirects, bounded in time by
+ * the request's timeout (body included) and in size by {@link #MAX_RESPONSE_BYTES}.
  *
  * <p>Failures are classified by {@link ProviderErrorClassifier}. A 2xx answer whose body cannot
  * be read as a completion (empty, truncated, no {@code choices}, no message content) is
  * {@code TRANSIENT} with code {@value #CODE_BAD_RESPONSE}: providers and proxies occasionally
- * cut bodies short, and the same request usually succeeds when sent again.
+ * cut bodies short, and the same request usually succeeds when sent again. A success body over
+ * {@link #MAX_RESPONSE_BYTES} is such an answer too; it is not read past the cap.
  *
- * <p>The API key is sent only in the {@code Authorization} header and is removed from any
- * provider text copied into exception messages.
+ * <p>The API key is sent only in the {@code Authorization} header. Provider text copied into exception
+ * messages passes through a {@link SecretRedactor} (the key, and anything shaped like a key); a
+ * completion's content is returned as the provider sent it.
  */
 public final class OpenAiCompatibleClient implements LlmClient {
 
@@ -39,13 +46,19 @@ public final class OpenAiCompatibleClient implements LlmClient {
     public static final URI DEFAULT_BASE_URL = Config.DEFAULT_LLM_BASE_URL;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final String CODE_BAD_RESPONSE = "bad_response";
-
-    private static final String REDACTED = "[redacted]";
+    /**
+     * The largest success body read: far above any completion the API's {@code max_tokens} allows (8,192
+     * tokens are tens of KB), far below what would strain a worker's memory.
+     */
+    public static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+    /** How much of an error body is read: its start explains it; the status classifies it. */
+    static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
 
     private final URI endpoint;
     private final String apiKey;
     private final HttpClient httpClient;
     private final ObjectMapper mapper;
+    private final SecretRedactor redactor;
     private final ProviderErrorClassifier classifier;
 
     /**
@@ -61,7 +74,8 @@ public final class OpenAiCompatibleClient implements LlmClient {
         this.apiKey = apiKey.strip();
         this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
-        this.classifier = new ProviderErrorClassifier(PROVIDER, clock, mapper);
+        this.redactor = SecretRedactor.removing(this.apiKey);
+        this.classifier = new ProviderErrorClassifier(PROVIDER, clock, mapper, redactor);
     }
 
     /** A client with its own {@link HttpClient} (connect timeout {@link #DEFAULT_CONNECT_TIMEOUT}). */
@@ -95,33 +109,63 @@ public final class OpenAiCompatibleClient implements LlmClient {
                 .build();
     }
 
+    /**
+     * One call, bounded as a whole by {@link LlmRequest#timeout()}: connecting, waiting for the headers and
+     * reading the body. Past it the exchange is cancelled (the connection is dropped, nothing keeps reading)
+     * and the call fails as a transient {@code timeout}.
+     */
     @Override
     public LlmResponse complete(LlmRequest request) {
-        if (request.timeout().isZero() || request.timeout().isNegative()) {
+        Duration timeout = request.timeout();
+        if (timeout.isZero() || timeout.isNegative()) {
             throw LlmException.transientError(ProviderErrorClassifier.CODE_TIMEOUT,
-                    PROVIDER + " call not sent: no time left (timeout " + request.timeout() + ")", null);
+                    PROVIDER + " call not sent: no time left (timeout " + timeout + ")", null);
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         HttpRequest httpRequest = HttpRequest.newBuilder(endpoint)
-                .timeout(request.timeout())
+                .timeout(timeout)
                 .header("Authorization", "Bearer " + apiKey)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request)))
                 .build();
-        HttpResponse<String> response;
+        CappedBody body = new CappedBody(MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES);
+        CompletableFuture<HttpResponse<byte[]>> exchange = httpClient.sendAsync(httpRequest, body);
+        HttpResponse<byte[]> response;
         try {
-            response = httpClient.send(httpRequest, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw classifier.fromIOException(e);
+            response = exchange.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            cancel(exchange, body);
+            throw LlmException.transientError(ProviderErrorClassifier.CODE_TIMEOUT,
+                    PROVIDER + " did not answer in full within " + timeout.toMillis() + " ms", null);
         } catch (InterruptedException e) {
+            cancel(exchange, body);
             throw classifier.fromInterrupt(e);
+        } catch (ExecutionException e) {
+            throw failure(e.getCause());
         }
         int status = response.statusCode();
-        String body = redact(response.body());
+        String text = new String(response.body(), StandardCharsets.UTF_8);
         if (status < 200 || status > 299) {
-            throw classifier.fromHttpResponse(status, response.headers(), body);
+            throw classifier.fromHttpResponse(status, response.headers(), text);
         }
-        return parseCompletion(status, body, request.model());
+        return parseCompletion(status, text, request.model());
+    }
+
+    private static void cancel(CompletableFuture<?> exchange, CappedBody body) {
+        exchange.cancel(true);
+        body.abandon();
+    }
+
+    private LlmException failure(Throwable cause) {
+        if (cause instanceof CappedBody.TooLargeException tooLarge) {
+            return badResponse(tooLarge.status(), tooLarge.getMessage(), null);
+        }
+        if (cause instanceof IOException io) {
+            return classifier.fromIOException(io);
+        }
+        return LlmException.transientError(ProviderErrorClassifier.CODE_CONNECTION_ERROR,
+                PROVIDER + " call failed: " + cause.getClass().getSimpleName(), cause);
     }
 
     @Override
@@ -154,7 +198,8 @@ public final class OpenAiCompatibleClient implements LlmClient {
         try {
             root = body == null || body.isBlank() ? null : mapper.readTree(body);
         } catch (JsonProcessingException e) {
-            throw badResponse(status, "body is not JSON (" + e.getOriginalMessage() + ")", e);
+            // Not the parser's exception as the cause: its message quotes the body.
+            throw badResponse(status, "body is not JSON (" + redactor.redact(e.getOriginalMessage()) + ")", null);
         }
         if (root == null || !root.isObject()) {
             throw badResponse(status, "body is empty or not a JSON object", null);
@@ -176,10 +221,6 @@ public final class OpenAiCompatibleClient implements LlmClient {
         return new LlmException(LlmException.Kind.TRANSIENT, CODE_BAD_RESPONSE,
                 PROVIDER + " returned HTTP " + status + " with an unreadable completion: " + detail,
                 status, null, cause);
-    }
-
-    private String redact(String text) {
-        return text == null ? null : text.replace(apiKey, REDACTED);
     }
 
     private static URI chatCompletionsEndpoint(URI baseUrl) {

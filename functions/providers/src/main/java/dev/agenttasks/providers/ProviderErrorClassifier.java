@@ -27,7 +27,8 @@ import java.util.Optional;
  *   <tr><td>{@link InterruptedException}</td><td>transient</td><td>{@code interrupted}</td></tr>
  * </table>
  *
- * Wait hints ({@link RetryAfter#fromHeaders}) are attached to transient HTTP errors only.
+ * Wait hints ({@link RetryAfter#fromHeaders}) are attached to transient HTTP errors only. Provider text in
+ * the messages passes through a {@link SecretRedactor} first.
  */
 public final class ProviderErrorClassifier {
 
@@ -41,11 +42,18 @@ public final class ProviderErrorClassifier {
     private final String provider;
     private final Clock clock;
     private final ObjectMapper mapper;
+    private final SecretRedactor redactor;
 
+    /** A classifier that redacts anything shaped like a key ({@link SecretRedactor#removing} with no key). */
     public ProviderErrorClassifier(String provider, Clock clock, ObjectMapper mapper) {
+        this(provider, clock, mapper, SecretRedactor.removing(null));
+    }
+
+    public ProviderErrorClassifier(String provider, Clock clock, ObjectMapper mapper, SecretRedactor redactor) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.redactor = Objects.requireNonNull(redactor, "redactor");
     }
 
     public static boolean isTransientStatus(int status) {
@@ -56,7 +64,7 @@ public final class ProviderErrorClassifier {
         return "http_" + status;
     }
 
-    /** A non-2xx response. {@code body} must already be free of secrets; it may be null. */
+    /** A non-2xx response; {@code body} may be null. */
     public LlmException fromHttpResponse(int status, HttpHeaders headers, String body) {
         boolean isTransient = isTransientStatus(status);
         StringBuilder message = new StringBuilder(provider).append(" returned HTTP ").append(status);
@@ -76,7 +84,7 @@ public final class ProviderErrorClassifier {
         }
         return LlmException.transientError(CODE_CONNECTION_ERROR,
                 provider + " connection failed: " + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+                        + (e.getMessage() == null ? "" : " " + redactor.redact(e.getMessage())), e);
     }
 
     /** Re-sets the thread's interrupt flag, then reports the call as transient. */
@@ -87,9 +95,14 @@ public final class ProviderErrorClassifier {
 
     /**
      * The provider's explanation from an OpenAI-style body
-     * ({@code {"error":{"message","type","code"}}}), or a short plain-text body; HTML is dropped.
+     * ({@code {"error":{"message","type","code"}}}), or a short plain-text body; HTML is dropped. Secrets
+     * are redacted.
      */
     public Optional<String> errorDetail(String body) {
+        return rawErrorDetail(body).map(redactor::redact);
+    }
+
+    private Optional<String> rawErrorDetail(String body) {
         if (body == null || body.isBlank()) {
             return Optional.empty();
         }

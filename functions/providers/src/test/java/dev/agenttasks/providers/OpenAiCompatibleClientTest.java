@@ -205,6 +205,36 @@ class OpenAiCompatibleClientTest {
         assertThat(e.getMessage()).contains("Incorrect API key provided: [redacted]").doesNotContain(API_KEY);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"error\":{\"message\":\"Incorrect API key provided: sk-proj-****************************AbCd. You can find your API key at https://platform.openai.com/account/api-keys.\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}",
+            "{\"error\":{\"message\":\"Invalid API Key gsk_****************************************9xYz\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}",
+            "upstream rejected Authorization: Bearer gsk_live_0123456789abcdefghijklmnopqrstuvwxyzABCD",
+            "proxy signed with AKIAIOSFODNN7EXAMPLE and failed"
+    })
+    void keysOtherThanOursInAProviderErrorAreRedactedToo(String body) {
+        stub(aResponse().withStatus(401).withHeader("Content-Type", "application/json").withBody(body));
+
+        LlmException e = failure(request(MODEL, TIMEOUT));
+
+        assertThat(e.getMessage()).contains("[redacted]")
+                .doesNotContain("sk-proj-*", "gsk_*", "gsk_live", "AKIAIOSFODNN7EXAMPLE");
+    }
+
+    @Test
+    void aKeyInAnUnreadableSuccessNeverReachesTheMessageOrItsCauses() {
+        stub(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("gsk_leaked0123456789abcdefghijklmnopqrstuvwxyz is not JSON " + API_KEY));
+
+        LlmException e = failure(request(MODEL, TIMEOUT));
+
+        assertThat(e.code()).isEqualTo("bad_response");
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).as(t.getClass().getName())
+                    .doesNotContain("gsk_leaked", API_KEY);
+        }
+    }
+
     @Test
     void slowAnswerTimesOutAsTransient() {
         stub(aResponse().withStatus(200).withFixedDelay(2_000).withBody(resource("groq-chat-completion.json")));

@@ -116,4 +116,16 @@ class ProviderErrorClassifierTest {
         assertThat(classifier.errorDetail(null)).isEmpty();
         assertThat(classifier.errorDetail("x".repeat(2_000)).orElseThrow()).hasSizeLessThan(600);
     }
+
+    @Test
+    void detailsAndConnectionMessagesCarryNoKey() {
+        ProviderErrorClassifier withKey = new ProviderErrorClassifier("openai", Clock.systemUTC(), new ObjectMapper(),
+                SecretRedactor.removing("proxy-key-0123456789"));
+
+        assertThat(withKey.fromHttpResponse(401, RetryAfterTest.headers(),
+                "{\"error\":{\"message\":\"bad key proxy-key-0123456789 (was gsk_****abcd)\"}}").getMessage())
+                .isEqualTo("openai returned HTTP 401: bad key [redacted] (was [redacted])");
+        assertThat(withKey.fromIOException(new IOException("proxy said: Bearer proxy-key-0123456789")).getMessage())
+                .doesNotContain("proxy-key-0123456789").contains("[redacted]");
+    }
 }

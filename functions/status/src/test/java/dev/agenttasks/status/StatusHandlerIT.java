@@ -31,12 +31,13 @@ class StatusHandlerIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private ServiceWiring wiring;
     private StatusHandler handler;
     private String taskId;
 
     @BeforeEach
     void setUp() throws Exception {
-        ServiceWiring wiring = new ServiceWiring(Config.of(MotoEnvironment.fresh()), Clock.systemUTC());
+        wiring = new ServiceWiring(Config.of(MotoEnvironment.fresh()), Clock.systemUTC());
         handler = new StatusHandler(wiring);
         APIGatewayV2HTTPResponse submitted = new SubmitHandler(wiring).handleRequest(
                 LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class), TestContext.withTimeout(30_000));
@@ -98,7 +99,8 @@ class StatusHandlerIT {
     void anotherCallerGetsTheSame404AsForAnUnknownId() throws Exception {
         APIGatewayV2HTTPEvent mallory = getTask(taskId);
         mallory.getRequestContext().getAuthorizer().getIam()
-                .setUserArn("arn:aws:sts::123456789012:assumed-role/agent-tasks-caller/mallory");
+                .setUserArn("arn:aws:sts::123456789012:assumed-role/other-tenant/alice");
+        mallory.getRequestContext().getAuthorizer().getIam().setUserId("AROAXMPLEOTHERTENANT:alice");
 
         APIGatewayV2HTTPResponse otherCaller = invoke(mallory);
         APIGatewayV2HTTPResponse unknown = invoke(getTask(null));
@@ -106,7 +108,45 @@ class StatusHandlerIT {
         assertProblem(otherCaller, 404, "task-not-found");
         assertProblem(unknown, 404, "task-not-found");
         assertThat(body(otherCaller).get("detail")).isEqualTo(body(unknown).get("detail"));
-        assertThat(otherCaller.getBody()).doesNotContain("alice").doesNotContain("mallory");
+        assertThat(otherCaller.getBody()).doesNotContain("alice").doesNotContain("other-tenant");
+    }
+
+    /** A submission sample turned into {@code GET /tasks/{id}} by the same caller. */
+    private static APIGatewayV2HTTPEvent getTaskAs(String submissionSample, String id) {
+        APIGatewayV2HTTPEvent event = LambdaEvents.load(submissionSample, APIGatewayV2HTTPEvent.class);
+        event.setRouteKey("ANY /tasks/{id}");
+        event.getRequestContext().setRouteKey("ANY /tasks/{id}");
+        event.getRequestContext().getHttp().setMethod("GET");
+        event.setRawPath("/tasks/" + id);
+        event.getRequestContext().getHttp().setPath("/tasks/" + id);
+        event.setPathParameters(new HashMap<>(Map.of("id", id)));
+        event.setBody(null);
+        event.getHeaders().keySet().removeAll(java.util.Set.of("content-type", "content-length", "idempotency-key"));
+        return event;
+    }
+
+    @Test
+    void anotherSessionNameOfTheSameRoleReadsTheTask() throws Exception {
+        APIGatewayV2HTTPResponse response = invoke(getTaskAs("submit-task-other-session.json", taskId));
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("task_id").asText()).isEqualTo(taskId);
+    }
+
+    @Test
+    void aTaskSubmittedInOneCognitoSessionIsReadInTheIdentitysNextSessionAndByNoOtherIdentity() throws Exception {
+        APIGatewayV2HTTPResponse submitted = new SubmitHandler(wiring).handleRequest(
+                LambdaEvents.load("submit-task-cognito.json", APIGatewayV2HTTPEvent.class), TestContext.withTimeout(30_000));
+        String cognitoTask = JSON.readTree(submitted.getBody()).get("task_id").asText();
+
+        APIGatewayV2HTTPResponse refreshed = invoke(getTaskAs("submit-task-cognito-refreshed.json", cognitoTask));
+        APIGatewayV2HTTPResponse otherIdentity = invoke(getTaskAs("submit-task-cognito-other-identity.json", cognitoTask));
+        APIGatewayV2HTTPResponse sameRoleWithoutCognito = invoke(getTaskAs("submit-task.json", cognitoTask));
+
+        assertThat(refreshed.getStatusCode()).isEqualTo(200);
+        assertThat(body(refreshed).get("task_id").asText()).isEqualTo(cognitoTask);
+        assertProblem(otherIdentity, 404, "task-not-found");
+        assertProblem(sameRoleWithoutCognito, 404, "task-not-found");
     }
 
     @Test

@@ -36,7 +36,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 class SubmitHandlerIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String ALICE = "iam:arn:aws:sts::123456789012:assumed-role/agent-tasks-caller/alice";
+    private static final String CALLER_ROLE = "iam:arn:aws:sts::123456789012:assumed-role/agent-tasks-caller|AROAXMPLEXAMPLEROLE1";
 
     private ServiceWiring wiring;
     private SubmitHandler handler;
@@ -96,7 +96,7 @@ class SubmitHandlerIT {
 
         Task stored = tasks.find(id).orElseThrow();
         assertThat(stored.status()).isEqualTo(TaskStatus.PENDING);
-        assertThat(stored.owner()).isEqualTo(ALICE);
+        assertThat(stored.owner()).isEqualTo(CALLER_ROLE);
         assertThat(stored.input()).isEqualTo("What is Amazon SQS?");
         assertThat(queuedTaskIds()).containsExactly(id);
     }
@@ -113,6 +113,42 @@ class SubmitHandlerIT {
                 .containsEntry("Location", "/tasks/" + first);
         assertThat(body(retry).get("task_id").asText()).isEqualTo(first);
         assertThat(queuedTaskIds()).containsExactly(first);
+    }
+
+    @Test
+    void anotherSessionNameOfTheSameRoleIsTheSameCallerAndReplaysItsKey() throws Exception {
+        String first = body(invoke(LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class)))
+                .get("task_id").asText();
+
+        APIGatewayV2HTTPResponse otherSession = invoke(LambdaEvents.load("submit-task-other-session.json",
+                APIGatewayV2HTTPEvent.class));
+
+        assertThat(otherSession.getStatusCode()).isEqualTo(200);
+        assertThat(body(otherSession).get("task_id").asText()).isEqualTo(first);
+        assertThat(queuedTaskIds()).containsExactly(first);
+    }
+
+    @Test
+    void aCognitoIdentityKeepsItsTasksAcrossCredentialsAndSharesNothingWithAnotherIdentityOfItsRole() throws Exception {
+        APIGatewayV2HTTPResponse first = invoke(LambdaEvents.load("submit-task-cognito.json", APIGatewayV2HTTPEvent.class));
+        APIGatewayV2HTTPResponse refreshed = invoke(LambdaEvents.load("submit-task-cognito-refreshed.json",
+                APIGatewayV2HTTPEvent.class));
+        APIGatewayV2HTTPResponse otherIdentity = invoke(LambdaEvents.load("submit-task-cognito-other-identity.json",
+                APIGatewayV2HTTPEvent.class));
+
+        String aliceTask = body(first).get("task_id").asText();
+        assertThat(first.getStatusCode()).isEqualTo(202);
+        assertThat(refreshed.getStatusCode()).as("the same key from the identity's refreshed credentials replays")
+                .isEqualTo(200);
+        assertThat(body(refreshed).get("task_id").asText()).isEqualTo(aliceTask);
+        assertThat(otherIdentity.getStatusCode()).as("the same key from another identity is its own").isEqualTo(202);
+        String bobTask = body(otherIdentity).get("task_id").asText();
+        assertThat(bobTask).isNotEqualTo(aliceTask);
+        assertThat(tasks.find(aliceTask).orElseThrow().owner())
+                .isEqualTo("cognito:us-east-1:0b7e2d6a-3c1f-4a5e-9d8b-7c6f5e4d3a2b|us-east-1:5d2c8f1e-7a3b-4c9d-8e6f-1a2b3c4d5e6f");
+        assertThat(tasks.find(bobTask).orElseThrow().owner())
+                .isEqualTo("cognito:us-east-1:0b7e2d6a-3c1f-4a5e-9d8b-7c6f5e4d3a2b|us-east-1:9e8d7c6b-5a4f-4e3d-2c1b-0a9f8e7d6c5b");
+        assertThat(queuedTaskIds()).containsExactlyInAnyOrder(aliceTask, bobTask);
     }
 
     @Test

@@ -30,6 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.Headers;
@@ -43,13 +47,24 @@ import dev.agenttasks.localaws.SamTemplate.HttpRoute;
 /**
  * An API Gateway HTTP API on a local socket: matches the template's routes, authenticates bearer tokens
  * against {@code LOCAL_API_KEYS}, and invokes the function with a payload-format-2.0 event built the way
- * API Gateway builds it (the caller goes into the JWT authorizer claims).
+ * API Gateway builds it (the caller goes into the JWT authorizer claims). Payload limits sit where AWS puts
+ * them and answer as API Gateway does ({@code 413 {"message":"Request Entity Too Large"}}): a body over
+ * API Gateway's 10 MB, and an event over Lambda's 6 MB invocation limit, which a function never sees.
  */
 final class LocalHttpApi implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalHttpApi.class);
-    /** API Gateway's own payload limit. */
+    /** API Gateway HTTP API's payload quota (10 MB, not adjustable): a larger body never reaches a route. */
     static final int MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+    /**
+     * Lambda's limit on a synchronous invocation's request payload, the whole event (6 MB; Invoke refuses
+     * 6,291,457 bytes and more with RequestEntityTooLargeException), which API Gateway answers with 413.
+     */
+    static final int MAX_INVOCATION_PAYLOAD_BYTES = 6 * 1024 * 1024;
+    /** What API Gateway HTTP API answers for a request too large for it or for the Lambda invocation. */
+    static final String REQUEST_TOO_LARGE = "{\"message\":\"Request Entity Too Large\"}";
+    private static final ObjectMapper EVENT_JSON = JsonMapper.builder()
+            .serializationInclusion(JsonInclude.Include.NON_NULL).build();
     static final String LOCAL_ISSUER = "local";
     static final String ANONYMOUS_CALLER = "local";
     private static final DateTimeFormatter REQUEST_TIME =
@@ -112,7 +127,7 @@ final class LocalHttpApi implements AutoCloseable {
             String path = exchange.getRequestURI().getRawPath();
             byte[] body = readBody(exchange.getRequestBody());
             if (body == null) {
-                send(exchange, problem(ProblemType.PAYLOAD_TOO_LARGE, "the request exceeds API Gateway's 10 MB payload limit", path));
+                send(exchange, requestTooLarge());
                 return;
             }
             Optional<Match> match = match(method, decodePath(path));
@@ -133,6 +148,12 @@ final class LocalHttpApi implements AutoCloseable {
                 }
             }
             APIGatewayV2HTTPEvent event = event(exchange, method, path, body, match.get(), caller);
+            if (invocationPayloadBytes(event) > MAX_INVOCATION_PAYLOAD_BYTES) {
+                LOG.warn("{} {}: the event is over Lambda's {}-byte invocation limit; answering 413 without invoking {}",
+                        method, path, MAX_INVOCATION_PAYLOAD_BYTES, binding.function().name());
+                send(exchange, requestTooLarge());
+                return;
+            }
             APIGatewayV2HTTPResponse response;
             try {
                 response = binding.function().invoke(event);
@@ -274,6 +295,21 @@ final class LocalHttpApi implements AutoCloseable {
         } catch (CharacterCodingException e) {
             return null;
         }
+    }
+
+    /** The size of the invocation's request payload: the event as JSON. */
+    static int invocationPayloadBytes(APIGatewayV2HTTPEvent event) {
+        try {
+            return EVENT_JSON.writeValueAsBytes(event).length;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise the event", e);
+        }
+    }
+
+    private static APIGatewayV2HTTPResponse requestTooLarge() {
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(413)
+                .withHeaders(new HashMap<>(Map.of("Content-Type", "application/json")))
+                .withBody(REQUEST_TOO_LARGE).build();
     }
 
     private static byte[] readBody(InputStream in) throws IOException {

@@ -22,10 +22,6 @@ final class LocalLambdaContext implements Context {
         this.deadlineMillis = System.currentTimeMillis() + timeoutSeconds * 1000L;
     }
 
-    boolean timedOut() {
-        return System.currentTimeMillis() > deadlineMillis;
-    }
-
     @Override
     public String getAwsRequestId() {
         return requestId;

@@ -28,7 +28,9 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 /**
  * Polls a queue and invokes a function the way Lambda's SQS event source mapping does: batches of up to
  * BatchSize, at most MaximumConcurrency invocations at once, and with ReportBatchItemFailures only the
- * reported messages stay on the queue (a malformed report or an error keeps the whole batch).
+ * reported messages stay on the queue (a malformed report or an error keeps the whole batch). An invocation
+ * that runs past the function's Timeout is over ({@link LocalFunction#invoke}): its handler is interrupted,
+ * its result ignored, and its whole batch comes back after the visibility timeout.
  */
 final class LocalSqsEventSource implements AutoCloseable {
 
@@ -167,17 +169,15 @@ final class LocalSqsEventSource implements AutoCloseable {
             records.add(record(message));
         }
         event.setRecords(records);
-        LocalLambdaContext context = function.context();
         SQSBatchResponse response;
         try {
-            response = function.handler().handleRequest(event, context);
+            response = function.invoke(event);
+        } catch (LocalFunction.TimedOut e) {
+            LOG.error("{} exceeded its {} s timeout and was stopped; the whole batch of {} stays on the queue",
+                    function.name(), function.timeoutSeconds(), messages.size());
+            return;
         } catch (RuntimeException e) {
             LOG.error("{} failed; the whole batch of {} stays on the queue", function.name(), messages.size(), e);
-            return;
-        }
-        if (context.timedOut()) {
-            LOG.error("{} exceeded its {} s timeout; the whole batch stays on the queue", function.name(),
-                    function.timeoutSeconds());
             return;
         }
         Set<String> failed = new HashSet<>();

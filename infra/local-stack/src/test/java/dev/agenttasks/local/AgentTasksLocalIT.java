@@ -222,6 +222,7 @@ class AgentTasksLocalIT {
                 new Case("POST", "/tasks", "application/json", "{\"task\":42}".getBytes(), 422, "validation-failed"),
                 new Case("POST", "/tasks", "application/json", "{\"task\":\"x\",\"max_tokens\":0}".getBytes(), 422, "validation-failed"),
                 new Case("POST", "/tasks", "application/json", "{\"task\":\"x\",\"user_id\":\"mallory\"}".getBytes(), 422, "validation-failed"),
+                new Case("POST", "/tasks", "application/json", "{\"task\":\"lone \\ud800 surrogate\"}".getBytes(), 422, "validation-failed"),
                 new Case("POST", "/tasks", "application/json", "{\"task\":\"x\",\"idempotency_key\":\"\"}".getBytes(), 400, "invalid-idempotency-key"),
                 new Case("GET", "/tasks/not-an-id", null, null, 404, "task-not-found"),
                 new Case("GET", "/tasks/aaaaaaaaaaaaaaaaaaaaaaaaaa", null, null, 404, "task-not-found"),
