@@ -101,12 +101,8 @@ public final class DynamoDbCircuitBreakerStore implements CircuitBreakerStore {
     public List<BreakerRecord> findAll() {
         try {
             List<BreakerRecord> records = new ArrayList<>();
-            dynamoDb.scanPaginator(b -> b.tableName(table)).items().forEach(item -> {
-                AttributeValue pk = item.get(PK);
-                if (pk != null && pk.s() != null && pk.s().startsWith(KEY_PREFIX)) {
-                    records.add(record(keyOf(item), item));
-                }
-            });
+            dynamoDb.scanPaginator(b -> b.tableName(table)).items()
+                    .forEach(item -> keyOf(item).ifPresent(key -> records.add(record(key, item))));
             return records;
         } catch (SdkException e) {
             throw unavailable("list the breakers", e);
@@ -269,16 +265,26 @@ public final class DynamoDbCircuitBreakerStore implements CircuitBreakerStore {
                 instant(item, RATE_LIMITED_UNTIL));
     }
 
-    /** The key from {@code provider} and {@code model}, or from the pk if an operator's item lacks them. */
-    private static BreakerKey keyOf(Map<String, AttributeValue> item) {
+    /**
+     * The key from {@code provider} and {@code model}, or from the pk if an operator's item lacks them; empty
+     * for an item that names no breaker (skipped, so one bad item cannot hide the others).
+     */
+    private static Optional<BreakerKey> keyOf(Map<String, AttributeValue> item) {
         AttributeValue provider = item.get(PROVIDER);
         AttributeValue model = item.get(MODEL);
-        if (provider != null && model != null) {
-            return BreakerKey.of(provider.s(), model.s());
+        if (provider != null && model != null && provider.s() != null && model.s() != null) {
+            return Optional.of(BreakerKey.of(provider.s(), model.s()));
         }
-        String rest = item.get(PK).s().substring(KEY_PREFIX.length());
+        AttributeValue pk = item.get(PK);
+        if (pk == null || pk.s() == null || !pk.s().startsWith(KEY_PREFIX)) {
+            return Optional.empty();
+        }
+        String rest = pk.s().substring(KEY_PREFIX.length());
         int hash = rest.indexOf('#');
-        return BreakerKey.of(rest.substring(0, hash), rest.substring(hash + 1));
+        if (hash <= 0 || hash == rest.length() - 1) {
+            return Optional.empty();
+        }
+        return Optional.of(BreakerKey.of(rest.substring(0, hash), rest.substring(hash + 1)));
     }
 
     private static Instant instant(Map<String, AttributeValue> item, String name) {

@@ -72,6 +72,18 @@ class DynamoDbCircuitBreakerStoreIT extends CircuitBreakerStoreContract {
     }
 
     @Test
+    void anItemThatNamesNoBreakerIsLeftOutOfTheListing() {
+        CircuitBreakerStore store = emptyStore();
+        store.recordFailure(KEY, now, Set.of(), now);
+        for (String pk : new String[] {"breaker#openai", "breaker#openai#", "something-else"}) {
+            dynamoDb.putItem(b -> b.tableName(table).item(Map.of("pk", AttributeValue.fromS(pk),
+                    "state", AttributeValue.fromS("open"))));
+        }
+
+        assertThat(store.findAll()).extracting(record -> record.key()).containsExactly(KEY);
+    }
+
+    @Test
     void staleSlotsAreRemovedFromTheItem() {
         CircuitBreakerStore store = emptyStore();
         Instant old = now.minusSeconds(120);
