@@ -24,6 +24,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public final class AwsClients {
 
     private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(10);
+    /** The breaker table's client gives up within a second: every provider call waits on it, and the breaker fails open. */
+    static final Duration BREAKER_API_CALL_TIMEOUT = Duration.ofSeconds(1);
+    static final int BREAKER_MAX_ATTEMPTS = 2;
 
     private final Config config;
     private final SdkHttpClient http;
@@ -40,16 +43,34 @@ public final class AwsClients {
         return build(DynamoDbClient.builder());
     }
 
+    /**
+     * A DynamoDB client for the breaker table: at most {@value #BREAKER_MAX_ATTEMPTS} attempts within
+     * {@link #BREAKER_API_CALL_TIMEOUT}, so an unreachable table costs a call a second at most before the
+     * breaker fails open, rather than the ten seconds the other clients allow.
+     */
+    public DynamoDbClient breakerDynamoDb() {
+        return build(DynamoDbClient.builder(), ClientOverrideConfiguration.builder()
+                .apiCallTimeout(BREAKER_API_CALL_TIMEOUT)
+                .retryStrategy(retry -> retry.maxAttempts(BREAKER_MAX_ATTEMPTS))
+                .build());
+    }
+
     public SqsClient sqs() {
         return build(SqsClient.builder());
     }
 
     /** Any SDK client, configured like the others (HTTP client, region, credentials, endpoint, timeouts). */
     public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder) {
+        return build(builder, ClientOverrideConfiguration.builder().apiCallTimeout(API_CALL_TIMEOUT).build());
+    }
+
+    /** Any SDK client with its own overrides (timeouts, retries, interceptors) and the shared rest. */
+    public <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder,
+                                                                                   ClientOverrideConfiguration overrides) {
         builder.httpClient(http)
                 .region(Region.of(config.awsRegion()))
                 .credentialsProvider(credentials())
-                .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(API_CALL_TIMEOUT).build());
+                .overrideConfiguration(overrides);
         config.awsEndpointUrl().ifPresent(builder::endpointOverride);
         return builder.build();
     }

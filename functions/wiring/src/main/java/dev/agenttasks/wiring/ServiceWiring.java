@@ -9,11 +9,15 @@ import dev.agenttasks.api.ListTasksApi;
 import dev.agenttasks.api.SubmitTaskApi;
 import dev.agenttasks.api.TaskWaiter;
 import dev.agenttasks.aws.AwsClients;
+import dev.agenttasks.aws.DynamoDbCircuitBreakerStore;
 import dev.agenttasks.aws.DynamoDbIdempotencyStore;
 import dev.agenttasks.aws.DynamoDbTaskRepository;
 import dev.agenttasks.aws.SqsDeadLetterQueue;
 import dev.agenttasks.aws.SqsTaskQueue;
 import dev.agenttasks.config.Config;
+import dev.agenttasks.domain.breaker.BreakerConfig;
+import dev.agenttasks.domain.breaker.BreakerListener;
+import dev.agenttasks.domain.breaker.SharedCircuitBreaker;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.port.LlmClient;
 import dev.agenttasks.domain.process.Backoff;
@@ -104,6 +108,20 @@ public final class ServiceWiring {
                         config.taskLease(),
                         config.llmTimeout(),
                         config.taskMaxAge()));
+    }
+
+    /**
+     * The fleet-wide circuit breakers over {@code BREAKER_TABLE} with the {@code BREAKER_*} settings and a probe
+     * right of {@code LLM_TIMEOUT_MS} plus a margin. Build one per container (it caches state for a second)
+     * and share it between threads; {@code listener} hears transitions and fail-opens (e.g. a
+     * {@link dev.agenttasks.domain.breaker.BreakerCounters} drained into each invocation's metrics).
+     */
+    public SharedCircuitBreaker sharedCircuitBreaker(BreakerListener listener) {
+        return SharedCircuitBreaker.of(
+                new DynamoDbCircuitBreakerStore(aws.breakerDynamoDb(), config.breakerTable()),
+                BreakerConfig.from(config),
+                clock,
+                listener);
     }
 
     /** The reconciler: the live-task index, the task queue, and the dead-letter queue when one is configured. */
