@@ -69,6 +69,10 @@ def check(spec, registry, case):
 
     content_type = headers.get("content-type", "").split(";")[0].strip().lower()
     content = response.get("content", {})
+    if not content:
+        if case["body"]:
+            failures.append(f"{name}: the spec documents no body, but one was sent: {case['body']!r}")
+        return failures
     if content_type not in content:
         failures.append(f"{name}: Content-Type {content_type!r} not among {sorted(content)}")
         return failures

@@ -38,6 +38,15 @@ public final class TaskView {
         view.put("created_at", task.createdAt().toString());
         view.put("updated_at", task.updatedAt() == null ? null : task.updatedAt().toString());
         task.cancelRequested().ifPresent(at -> view.put("cancel_requested_at", at.toString()));
+        if (task.status() == dev.agenttasks.domain.task.TaskStatus.PENDING) {
+            task.waitingFor().ifPresent(waiting -> {
+                Map<String, Object> why = new LinkedHashMap<>();
+                why.put("reason", waiting.reason().value());
+                why.put("model", waiting.model());
+                why.put("until", waiting.until().toString());
+                view.put("waiting", why);
+            });
+        }
         return view;
     }
 }

@@ -110,7 +110,7 @@ final class ApiHarness {
     }
 
     /** {@code GET /tasks} with query parameters (name, value pairs). */
-    static HttpRequest list(String caller, String... queryPairs) {
+    static HttpRequest listRequest(String caller, String... queryPairs) {
         Map<String, String> query = new LinkedHashMap<>();
         for (int i = 0; i < queryPairs.length; i += 2) {
             query.put(queryPairs[i], queryPairs[i + 1]);
@@ -119,7 +119,7 @@ final class ApiHarness {
     }
 
     /** {@code POST /tasks/{id}/cancel}. */
-    static HttpRequest cancel(String caller, String id) {
+    static HttpRequest cancelRequest(String caller, String id) {
         return new HttpRequest("POST", "/tasks/" + id + "/cancel", Map.of(), Map.of("id", id), null,
                 Optional.ofNullable(caller), "req-4");
     }

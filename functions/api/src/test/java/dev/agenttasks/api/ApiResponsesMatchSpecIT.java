@@ -49,12 +49,15 @@ class ApiResponsesMatchSpecIT {
     void everyResponseMatchesTheSpec(@TempDir Path dir) throws IOException {
         submitCases();
         getCases();
+        callerApiCases();
         dependencyFailureCases();
         cases.add(new Case("health", "GET", "/health", api.health()));
 
         for (Case c : cases) {
             String contentType = c.response().headers().get("Content-Type");
-            if (c.response().status() < 300) {
+            if (c.response().status() == 304) {
+                assertThat(c.response().body()).as(c.name()).isEmpty();
+            } else if (c.response().status() < 300) {
                 assertThat(contentType).as(c.name()).isEqualTo("application/json");
             } else {
                 assertThat(contentType).as(c.name()).isEqualTo("application/problem+json");
@@ -211,6 +214,37 @@ class ApiResponsesMatchSpecIT {
         record("get 404 expired", api.get(getTask(ALICE, expired.id())));
     }
 
+    private void callerApiCases() {
+        String first = api.submit(post(ALICE, "{\"task\":\"one\"}")).headers().get("Location").substring(7);
+        api.clock.advance(Duration.ofSeconds(1));
+        api.submit(post(ALICE, "{\"task\":\"two\"}"));
+        HttpResponse page = record("list 200", "GET", "/tasks", api.list(ApiHarness.listRequest(ALICE, "limit", "1")));
+        String cursor = page.body().replaceAll(".*\"next_cursor\":\"([^\"]+)\".*", "$1");
+        record("list 200 last page", "GET", "/tasks", api.list(ApiHarness.listRequest(ALICE, "limit", "100", "status", "pending")));
+        record("list 200 next page", "GET", "/tasks", api.list(ApiHarness.listRequest(ALICE, "limit", "1", "cursor", cursor)));
+        record("list 400 foreign cursor", "GET", "/tasks", api.list(ApiHarness.listRequest(BOB, "cursor", cursor)));
+        record("list 400 bad limit", "GET", "/tasks", api.list(ApiHarness.listRequest(ALICE, "limit", "0")));
+        record("list 401 no caller", "GET", "/tasks", api.list(ApiHarness.listRequest(null)));
+
+        HttpResponse pending = api.get(getTask(ALICE, first));
+        record("get 304 unchanged", "GET", "/tasks/{id}",
+                api.get(ApiHarness.getTask(ALICE, first, "If-None-Match", pending.headers().get("ETag"))));
+        record("get 200 waited", "GET", "/tasks/{id}", api.get(ApiHarness.getTask(ALICE, first, "Prefer", "wait=1")));
+        record("get 400 bad preference", "GET", "/tasks/{id}", api.get(ApiHarness.getTask(ALICE, first, "Prefer", "wait=-1")));
+        record("submit 202 waited", "POST", "/tasks", api.submit(post(ALICE, "{\"task\":\"w\"}", "Prefer", "wait=1")));
+
+        String running = api.submit(post(ALICE, "{\"task\":\"r\"}")).headers().get("Location").substring(7);
+        api.tasks.claim(running, "w", api.clock.instant(), Duration.ofMinutes(4));
+        record("cancel 202 running", "POST", "/tasks/{id}/cancel", api.cancel(ApiHarness.cancelRequest(ALICE, running)));
+        record("cancel 200 pending", "POST", "/tasks/{id}/cancel", api.cancel(ApiHarness.cancelRequest(ALICE, first)));
+        record("cancel 200 again", "POST", "/tasks/{id}/cancel", api.cancel(ApiHarness.cancelRequest(ALICE, first)));
+        String done = api.submit(post(ALICE, "{\"task\":\"d\"}")).headers().get("Location").substring(7);
+        api.tasks.claim(done, "w", api.clock.instant(), Duration.ofMinutes(4));
+        api.tasks.complete(done, "w", new TaskOutcome("m", "42", new TokenUsage(1, 2), null, 5), api.clock.instant());
+        record("cancel 409 complete", "POST", "/tasks/{id}/cancel", api.cancel(ApiHarness.cancelRequest(ALICE, done)));
+        record("cancel 404 other caller", "POST", "/tasks/{id}/cancel", api.cancel(ApiHarness.cancelRequest(BOB, done)));
+    }
+
     private void dependencyFailureCases() {
         TaskRepository down = failing(new DependencyUnavailableException("throttled", null));
         ApiHarness unavailable = new ApiHarness(down, null, null);
@@ -229,6 +263,11 @@ class ApiResponsesMatchSpecIT {
                 new Class<?>[] {TaskRepository.class}, (proxy, method, args) -> {
                     throw failure;
                 });
+    }
+
+    private HttpResponse record(String name, String method, String path, HttpResponse response) {
+        cases.add(new Case(name, method, path, response));
+        return response;
     }
 
     private HttpResponse record(String name, HttpResponse response) {

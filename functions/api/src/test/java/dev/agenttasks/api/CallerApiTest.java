@@ -1,8 +1,8 @@
 package dev.agenttasks.api;
 
-import static dev.agenttasks.api.ApiHarness.cancel;
+import static dev.agenttasks.api.ApiHarness.cancelRequest;
 import static dev.agenttasks.api.ApiHarness.getTask;
-import static dev.agenttasks.api.ApiHarness.list;
+import static dev.agenttasks.api.ApiHarness.listRequest;
 import static dev.agenttasks.api.ApiHarness.post;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,8 +53,8 @@ class CallerApiTest {
     void aPendingTaskIsCancelledAtOnceAndAgainIsTheSameAnswer() {
         String id = submitted(ALICE, "t");
 
-        HttpResponse first = api.cancel(cancel(ALICE, id));
-        HttpResponse again = api.cancel(cancel(ALICE, id));
+        HttpResponse first = api.cancel(cancelRequest(ALICE, id));
+        HttpResponse again = api.cancel(cancelRequest(ALICE, id));
 
         assertThat(first.status()).isEqualTo(200);
         assertThat(json(first).get("status").asText()).isEqualTo("cancelled");
@@ -68,7 +68,7 @@ class CallerApiTest {
         String id = submitted(ALICE, "t");
         api.tasks.claim(id, "worker", api.clock.instant(), Duration.ofMinutes(1));
 
-        HttpResponse response = api.cancel(cancel(ALICE, id));
+        HttpResponse response = api.cancel(cancelRequest(ALICE, id));
 
         assertThat(response.status()).isEqualTo(202);
         assertThat(json(response).get("status").asText()).isEqualTo("running");
@@ -80,9 +80,9 @@ class CallerApiTest {
         String id = submitted(ALICE, "t");
         complete(id);
 
-        HttpResponse finished = api.cancel(cancel(ALICE, id));
-        HttpResponse someoneElses = api.cancel(cancel(BOB, id));
-        HttpResponse malformed = api.cancel(cancel(ALICE, "not-an-id"));
+        HttpResponse finished = api.cancel(cancelRequest(ALICE, id));
+        HttpResponse someoneElses = api.cancel(cancelRequest(BOB, id));
+        HttpResponse malformed = api.cancel(cancelRequest(ALICE, "not-an-id"));
 
         assertThat(finished.status()).isEqualTo(409);
         assertThat(json(finished).get("type").asText()).isEqualTo("urn:agent-tasks:problem:task-not-cancellable");
@@ -103,7 +103,7 @@ class CallerApiTest {
         String cursor = null;
         int pages = 0;
         do {
-            HttpResponse page = api.list(cursor == null ? list(ALICE, "limit", "2") : list(ALICE, "limit", "2", "cursor", cursor));
+            HttpResponse page = api.list(cursor == null ? listRequest(ALICE, "limit", "2") : listRequest(ALICE, "limit", "2", "cursor", cursor));
             assertThat(page.status()).isEqualTo(200);
             json(page).get("tasks").forEach(task -> listed.add(task.get("task_id").asText()));
             cursor = json(page).get("next_cursor").isNull() ? null : json(page).get("next_cursor").asText();
@@ -120,7 +120,7 @@ class CallerApiTest {
         submitted(ALICE, "waiting");
         complete(done);
 
-        HttpResponse page = api.list(list(ALICE, "status", "complete"));
+        HttpResponse page = api.list(listRequest(ALICE, "status", "complete"));
 
         assertThat(json(page).get("tasks")).extracting(task -> task.get("task_id").asText()).containsExactly(done);
     }
@@ -130,19 +130,19 @@ class CallerApiTest {
         for (int i = 0; i < 3; i++) {
             submitted(ALICE, "t" + i);
         }
-        String cursor = json(api.list(list(ALICE, "limit", "1"))).get("next_cursor").asText();
+        String cursor = json(api.list(listRequest(ALICE, "limit", "1"))).get("next_cursor").asText();
         char last = cursor.charAt(cursor.length() - 1);
         String tampered = cursor.substring(0, cursor.length() - 1) + (last == 'A' ? 'B' : 'A');
 
-        for (HttpRequest request : List.of(list(ALICE, "cursor", tampered), list(BOB, "cursor", cursor),
-                list(ALICE, "cursor", cursor, "status", "pending"), list(ALICE, "cursor", "garbage"),
-                list(ALICE, "limit", "0"), list(ALICE, "limit", "101"), list(ALICE, "limit", "ten"),
-                list(ALICE, "status", "done"), list(ALICE, "sort", "asc"))) {
+        for (HttpRequest request : List.of(listRequest(ALICE, "cursor", tampered), listRequest(BOB, "cursor", cursor),
+                listRequest(ALICE, "cursor", cursor, "status", "pending"), listRequest(ALICE, "cursor", "garbage"),
+                listRequest(ALICE, "limit", "0"), listRequest(ALICE, "limit", "101"), listRequest(ALICE, "limit", "ten"),
+                listRequest(ALICE, "status", "done"), listRequest(ALICE, "sort", "asc"))) {
             HttpResponse response = api.list(request);
             assertThat(response.status()).as("%s", request.queryParameters()).isEqualTo(400);
             assertThat(json(response).get("type").asText()).isEqualTo("urn:agent-tasks:problem:invalid-query");
         }
-        assertThat(api.list(list(ALICE, "cursor", cursor)).status()).isEqualTo(200);
+        assertThat(api.list(listRequest(ALICE, "cursor", cursor)).status()).isEqualTo(200);
     }
 
     @Test

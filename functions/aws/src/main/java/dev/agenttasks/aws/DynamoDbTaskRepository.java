@@ -21,6 +21,7 @@ import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskOutcome;
 import dev.agenttasks.domain.task.TaskStatus;
+import dev.agenttasks.domain.task.Waiting;
 
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -188,13 +189,14 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
                 .key(key(taskId))
                 .updateExpression("SET #status = :running, #owner = :owner, #expires = :expires, #updated = :now,"
                         + " #attempts = if_not_exists(#attempts, :zero) + :one, #shard = :shard, #due = :expires"
-                        + " REMOVE #retryAt")
+                        + " REMOVE #retryAt, #waitReason, #waitModel, #waitUntil")
                 .conditionExpression("attribute_exists(#pk) AND ((#status = :pending"
                         + " AND (attribute_not_exists(#retryAt) OR #retryAt <= :now))"
                         + " OR (#status = :running AND #expires < :now))")
-                .expressionAttributeNames(Map.of("#status", STATUS, "#owner", LEASE_OWNER, "#expires", LEASE_EXPIRES_AT,
+                .expressionAttributeNames(names("#status", STATUS, "#owner", LEASE_OWNER, "#expires", LEASE_EXPIRES_AT,
                         "#updated", UPDATED_AT, "#attempts", ATTEMPTS, "#retryAt", RETRY_AT, "#pk", PK,
-                        "#shard", ACTIVE_SHARD, "#due", DUE_AT))
+                        "#shard", ACTIVE_SHARD, "#due", DUE_AT, "#waitReason", WAITING_REASON, "#waitModel", WAITING_MODEL,
+                        "#waitUntil", WAITING_UNTIL))
                 .expressionAttributeValues(Map.of(
                         ":running", s(TaskStatus.RUNNING.value()),
                         ":pending", s(TaskStatus.PENDING.value()),
@@ -301,17 +303,32 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
     }
 
     @Override
-    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
-        return conditionalUpdate(taskId,
-                "SET #status = :pending, #updated = :now, #retryAt = :retryAt, #shard = :shard, #due = :due"
-                        + " REMOVE #owner, #expires",
-                FENCED,
-                Map.of("#status", STATUS, "#owner", LEASE_OWNER, "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT,
-                        "#retryAt", RETRY_AT, "#shard", ACTIVE_SHARD, "#due", DUE_AT),
-                Map.of(":pending", s(TaskStatus.PENDING.value()), ":running", s(TaskStatus.RUNNING.value()),
-                        ":owner", s(leaseOwner), ":now", n(now.toEpochMilli()), ":retryAt", n(retryAt.toEpochMilli()),
-                        ":shard", s(shardOf(taskId)), ":due", n(retryAt.plus(LiveTaskIndex.REQUEUE_AFTER).toEpochMilli())),
-                "release task").isPresent();
+    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt, boolean refundAttempt,
+                           Waiting waiting) {
+        Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#owner", LEASE_OWNER,
+                "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#retryAt", RETRY_AT, "#shard", ACTIVE_SHARD,
+                "#due", DUE_AT, "#waitReason", WAITING_REASON, "#waitModel", WAITING_MODEL, "#waitUntil", WAITING_UNTIL));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":pending", s(TaskStatus.PENDING.value()),
+                ":running", s(TaskStatus.RUNNING.value()), ":owner", s(leaseOwner), ":now", n(now.toEpochMilli()),
+                ":retryAt", n(retryAt.toEpochMilli()), ":shard", s(shardOf(taskId)),
+                ":due", n(retryAt.plus(LiveTaskIndex.REQUEUE_AFTER).toEpochMilli())));
+        StringBuilder set = new StringBuilder("SET #status = :pending, #updated = :now, #retryAt = :retryAt,"
+                + " #shard = :shard, #due = :due");
+        String remove = " REMOVE #owner, #expires";
+        if (refundAttempt) {
+            names.put("#attempts", ATTEMPTS);
+            values.put(":one", n(1));
+            set.append(", #attempts = #attempts - :one");
+        }
+        if (waiting != null) {
+            values.put(":waitReason", s(waiting.reason().value()));
+            values.put(":waitModel", s(waiting.model()));
+            values.put(":waitUntil", n(waiting.until().toEpochMilli()));
+            set.append(", #waitReason = :waitReason, #waitModel = :waitModel, #waitUntil = :waitUntil");
+        } else {
+            remove += ", #waitReason, #waitModel, #waitUntil";
+        }
+        return conditionalUpdate(taskId, set + remove, FENCED, names, values, "release task").isPresent();
     }
 
     @Override
@@ -502,6 +519,15 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
         } catch (SdkException e) {
             throw unavailable("fail unleased task", e);
         }
+    }
+
+    /** Expression attribute names from (placeholder, name) pairs, for more than {@code Map.of} takes. */
+    private static Map<String, String> names(String... pairs) {
+        Map<String, String> names = new HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            names.put(pairs[i], pairs[i + 1]);
+        }
+        return names;
     }
 
     /** Applies an update if its condition holds; empty when it did not. */

@@ -10,6 +10,7 @@ import dev.agenttasks.domain.port.LiveTaskIndex;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskStatus;
+import dev.agenttasks.domain.task.Waiting;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The DynamoDB item shape of a task (see docs/architecture.md, "Data model"). Times are epoch millis. */
@@ -40,6 +41,9 @@ final class TaskItems {
     static final String ENQUEUED_AT = "enqueued_at";
     static final String RETRY_AT = "retry_at";
     static final String CANCEL_REQUESTED_AT = "cancel_requested_at";
+    static final String WAITING_REASON = "waiting_reason";
+    static final String WAITING_MODEL = "waiting_model";
+    static final String WAITING_UNTIL = "waiting_until";
     /** DynamoDB TTL attribute: epoch seconds. */
     static final String EXPIRES_AT = "expires_at";
 
@@ -111,6 +115,10 @@ final class TaskItems {
                 .cancelRequestedAt(instant(item, CANCEL_REQUESTED_AT));
         if (item.containsKey(INPUT_TOKENS)) {
             task.usage(new TokenUsage(longOf(item, INPUT_TOKENS), longOf(item, OUTPUT_TOKENS)));
+        }
+        if (item.containsKey(WAITING_REASON)) {
+            task.waiting(new Waiting(Waiting.Reason.fromValue(string(item, WAITING_REASON)), string(item, WAITING_MODEL),
+                    instant(item, WAITING_UNTIL)));
         }
         if (item.containsKey(ERROR_CODE)) {
             task.error(new TaskError(string(item, ERROR_CODE), string(item, ERROR_MESSAGE)));

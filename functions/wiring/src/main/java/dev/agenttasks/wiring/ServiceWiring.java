@@ -93,11 +93,15 @@ public final class ServiceWiring {
         return tasks;
     }
 
-    /** The worker's processor, calling {@code llm} (the worker builds it: only the worker needs a provider). */
-    public TaskProcessor taskProcessor(LlmClient llm) {
+    /**
+     * The worker's processor, calling {@code llm} (the worker builds it: only the worker needs a provider)
+     * behind the fleet's circuit breakers.
+     */
+    public TaskProcessor taskProcessor(LlmClient llm, SharedCircuitBreaker breaker) {
         return new TaskProcessor(
                 tasks(),
                 llm,
+                breaker,
                 ModelRouter.ofDefaults(),
                 PriceTable.ofDefaults(),
                 new Backoff(config.retry().baseDelay(), config.retry().maxDelay(),

@@ -19,6 +19,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import dev.agenttasks.wiring.ServiceWiring;
 import dev.agenttasks.aws.SqsMessageVisibility;
+import dev.agenttasks.domain.breaker.BreakerCounters;
 import dev.agenttasks.providers.LlmClients;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.process.InvocationClock;
@@ -44,6 +45,7 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     private final TaskProcessor processor;
     private final SqsMessageVisibility visibility;
     private final Metrics metrics;
+    private final BreakerCounters breakerEvents;
     private final ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "task-worker");
         thread.setDaemon(true);
@@ -55,19 +57,27 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     }
 
     public WorkerHandler(ServiceWiring wiring) {
-        this(wiring.taskProcessor(LlmClients.fromConfig(wiring.config(), LlmApiKey.resolve(wiring.config(), wiring.aws()))),
+        this(wiring, new BreakerCounters());
+    }
+
+    private WorkerHandler(ServiceWiring wiring, BreakerCounters breakerEvents) {
+        this(wiring.taskProcessor(LlmClients.fromConfig(wiring.config(), LlmApiKey.resolve(wiring.config(), wiring.aws())),
+                        wiring.sharedCircuitBreaker(breakerEvents)),
                 new SqsMessageVisibility(wiring.aws().sqs(), wiring.config().taskQueueUrl()),
-                Metrics.toStandardOutput("worker", wiring.clock()));
+                Metrics.toStandardOutput("worker", wiring.clock()), breakerEvents);
     }
 
     public WorkerHandler(TaskProcessor processor, SqsMessageVisibility visibility) {
-        this(processor, visibility, Metrics.discarding());
+        this(processor, visibility, Metrics.discarding(), new BreakerCounters());
     }
 
-    public WorkerHandler(TaskProcessor processor, SqsMessageVisibility visibility, Metrics metrics) {
+    /** @param breakerEvents the breaker's transitions and fail-opens, counted and emitted once per invocation */
+    public WorkerHandler(TaskProcessor processor, SqsMessageVisibility visibility, Metrics metrics,
+                         BreakerCounters breakerEvents) {
         this.processor = processor;
         this.visibility = visibility;
         this.metrics = metrics;
+        this.breakerEvents = breakerEvents;
     }
 
     @Override
@@ -93,6 +103,7 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
                 throw new IllegalStateException("a record failed unexpectedly", e.getCause());
             }
         }
+        metrics.emit(breakerEvents.drain());
         return new SQSBatchResponse(failures);
     }
 

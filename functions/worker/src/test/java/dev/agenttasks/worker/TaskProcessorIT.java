@@ -88,7 +88,7 @@ class TaskProcessorIT {
         env.putAll(settings);
         ServiceWiring wiring = new ServiceWiring(Config.of(env), Clock.systemUTC());
         tasks = new DynamoDbTaskRepository(wiring.aws().dynamoDb(), wiring.config().tasksTable());
-        processor = wiring.taskProcessor(provider);
+        processor = wiring.taskProcessor(provider, wiring.sharedCircuitBreaker(dev.agenttasks.domain.breaker.BreakerListener.NONE));
         return processor;
     }
 

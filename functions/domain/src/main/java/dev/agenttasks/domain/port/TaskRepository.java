@@ -9,6 +9,7 @@ import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskOutcome;
 import dev.agenttasks.domain.task.TaskStatus;
+import dev.agenttasks.domain.task.Waiting;
 
 /**
  * Where tasks live. Every state change is a single conditional write: creation only if absent,
@@ -74,7 +75,17 @@ public interface TaskRepository {
     boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now);
 
     /** running → pending for a later attempt, only while {@code leaseOwner} holds the lease. */
-    boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt);
+    default boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
+        return release(taskId, leaseOwner, now, retryAt, false, null);
+    }
+
+    /**
+     * running → pending until {@code retryAt}, only while {@code leaseOwner} holds the lease; with
+     * {@code refundAttempt}, the attempt counted for a call that was never made is given back, and
+     * {@code waiting} (nullable) says why the task waits.
+     */
+    boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt, boolean refundAttempt,
+                    Waiting waiting);
 
     /**
      * The owner asks to stop the task: a pending one is cancelled at once; a running one is marked, after which

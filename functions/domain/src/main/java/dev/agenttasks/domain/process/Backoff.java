@@ -19,6 +19,11 @@ public final class Backoff {
         this.random = random;
     }
 
+    /** A uniform draw in [0, 1) from this backoff's source, for other jitter. */
+    public double draw() {
+        return random.getAsDouble();
+    }
+
     /**
      * @param attemptsMade calls made so far on the task (1 after the first)
      * @param providerHint the provider's Retry-After or rate-limit reset, or zero

@@ -41,7 +41,11 @@ public sealed interface ProcessResult {
         /** Another worker holds a live lease; the message returns when that lease runs out. */
         LEASED_ELSEWHERE,
         /** The task store failed (throttled, unreachable) even after retries in place. */
-        STORE_UNAVAILABLE
+        STORE_UNAVAILABLE,
+        /** The model's circuit breaker is open fleet-wide: the task waits for the probe, no attempt charged. */
+        CIRCUIT_OPEN,
+        /** The provider rate-limited the model for the whole fleet: the task waits, no attempt charged. */
+        RATE_LIMITED
     }
 
     static Done done(Outcome outcome) {

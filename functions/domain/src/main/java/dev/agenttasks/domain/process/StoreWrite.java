@@ -6,6 +6,7 @@ import java.time.Instant;
 import dev.agenttasks.domain.port.TaskRepository;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskOutcome;
+import dev.agenttasks.domain.task.Waiting;
 
 /** A lease-fenced write that ends a delivery's work on a task, kept as a value so it can be retried later. */
 sealed interface StoreWrite {
@@ -29,11 +30,14 @@ sealed interface StoreWrite {
         }
     }
 
-    /** running → pending, to be retried at {@code retryAt}. */
-    record Release(Instant retryAt) implements StoreWrite {
+    /**
+     * running → pending, to be retried at {@code retryAt}; {@code refundAttempt} gives back the attempt counted
+     * for a call never made, {@code waiting} (nullable) says why it waits.
+     */
+    record Release(Instant retryAt, boolean refundAttempt, Waiting waiting) implements StoreWrite {
         @Override
         public boolean apply(TaskRepository tasks, String taskId, String leaseOwner, Instant now) {
-            return tasks.release(taskId, leaseOwner, now, retryAt);
+            return tasks.release(taskId, leaseOwner, now, retryAt, refundAttempt, waiting);
         }
     }
 

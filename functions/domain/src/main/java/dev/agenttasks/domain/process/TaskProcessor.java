@@ -11,6 +11,8 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.agenttasks.domain.breaker.Permit;
+import dev.agenttasks.domain.breaker.SharedCircuitBreaker;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.DependencyUnavailableException;
 import dev.agenttasks.domain.port.InFlightMessage;
@@ -29,6 +31,7 @@ import dev.agenttasks.domain.routing.PriceTable;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskOutcome;
+import dev.agenttasks.domain.task.Waiting;
 
 /**
  * Runs one delivery of a task: claim it with a lease, route the model, call the provider, retry transient
@@ -79,15 +82,17 @@ public final class TaskProcessor implements AutoCloseable {
     private final Pause pause;
     private final LeaseHeartbeat heartbeat;
     private final UnrecordedWrites unrecorded;
+    private final SharedCircuitBreaker breaker;
 
-    public TaskProcessor(TaskRepository tasks, LlmClient llm, ModelRouter router, PriceTable prices, Backoff backoff,
-                         Clock clock, Options options) {
-        this(tasks, llm, router, prices, backoff, clock, options, Pause.sleeping());
+    public TaskProcessor(TaskRepository tasks, LlmClient llm, SharedCircuitBreaker breaker, ModelRouter router,
+                         PriceTable prices, Backoff backoff, Clock clock, Options options) {
+        this(tasks, llm, breaker, router, prices, backoff, clock, options, Pause.sleeping());
     }
 
-    public TaskProcessor(TaskRepository tasks, LlmClient llm, ModelRouter router, PriceTable prices, Backoff backoff,
-                         Clock clock, Options options, Pause pause) {
+    public TaskProcessor(TaskRepository tasks, LlmClient llm, SharedCircuitBreaker breaker, ModelRouter router,
+                         PriceTable prices, Backoff backoff, Clock clock, Options options, Pause pause) {
         this.tasks = tasks;
+        this.breaker = breaker;
         this.llm = llm;
         this.router = router;
         this.prices = prices;
@@ -184,8 +189,22 @@ public final class TaskProcessor implements AutoCloseable {
         ModelRoute route = router.route(task.input());
         int maxTokens = task.maxTokens() != null ? task.maxTokens() : route.maxTokens();
         int attemptsMade = task.attempts();   // the claim counted this delivery's first call
+        boolean counted = true;               // whether the next call is already counted
         try (LeaseHeartbeat.Lease lease = heartbeat.start(task.id(), leaseOwner, message, callBudgetEnd(task, invocation))) {
             while (true) {
+                Permit permit = breaker.acquire(llm.provider(), route.model());
+                if (permit instanceof Permit.Held held) {
+                    return hold(task, leaseOwner, held, counted, started, deadline, invocation);
+                }
+                if (!counted) {
+                    WriteResult next = write(task.id(), leaseOwner, new StoreWrite.RecordAttempt(options.lease()), invocation);
+                    if (next != WriteResult.WRITTEN) {
+                        breaker.release(permit);
+                        return notCounted(task, leaseOwner, next, invocation);
+                    }
+                    attemptsMade++;
+                    counted = true;
+                }
                 Duration timeout = callTimeout(task, invocation);
                 lease.renewUntil(clock.instant().plus(timeout).plus(SAFETY_MARGIN));
                 LlmResponse response;
@@ -193,6 +212,7 @@ public final class TaskProcessor implements AutoCloseable {
                     response = llm.complete(new LlmRequest(route.model(), List.of(ChatMessage.system(SYSTEM_PROMPT),
                             ChatMessage.user(task.input())), maxTokens, timeout));
                 } catch (LlmException e) {
+                    breaker.onFailure(permit, e);
                     if (lease.cancelled()) {
                         Thread.interrupted();   // the heartbeat interrupted this thread to stop the call
                         return cancelled(task);
@@ -202,9 +222,13 @@ public final class TaskProcessor implements AutoCloseable {
                     if (next.isPresent()) {
                         return next.get();
                     }
-                    attemptsMade++;
+                    counted = false;
                     continue;
+                } catch (RuntimeException e) {
+                    breaker.release(permit);
+                    throw e;
                 }
+                breaker.onSuccess(permit);
                 if (lease.cancelled()) {
                     Thread.interrupted();
                     return cancelled(task);
@@ -216,8 +240,43 @@ public final class TaskProcessor implements AutoCloseable {
     }
 
     /**
-     * After a failed call: a result for the message, or empty to call again (having waited out the backoff and
-     * counted the next attempt).
+     * The model's breaker holds calls: the task goes back to pending, its message returns when the hold ends
+     * (plus jitter), and the attempt counted for the call not made is given back. Past the deadline it fails.
+     */
+    private ProcessResult hold(Task task, String leaseOwner, Permit.Held held, boolean counted, Instant started,
+                               Instant deadline, InvocationClock invocation) {
+        Instant now = clock.instant();
+        Duration wait = held.delayFrom(now, backoff::draw);
+        Waiting.Reason reason = held.reason() == Permit.Reason.RATE_LIMITED
+                ? Waiting.Reason.RATE_LIMITED : Waiting.Reason.CIRCUIT_OPEN;
+        if (!now.plus(wait).isBefore(deadline)) {
+            return finish(task, leaseOwner, fail(TaskError.deadlineExceeded(options.maxTaskAge(),
+                    Optional.of(reason.value())), started), invocation);
+        }
+        LOG.info("task {}: calls to {} are held ({}) until {}; the task waits {} ms", task.id(), held.key(),
+                reason.value(), held.until(), wait.toMillis());
+        StoreWrite.Release release = new StoreWrite.Release(now.plus(wait), counted,
+                new Waiting(reason, held.key().model(), held.until()));
+        return release(task, leaseOwner, release, wait,
+                reason == Waiting.Reason.RATE_LIMITED ? Why.RATE_LIMITED : Why.CIRCUIT_OPEN, invocation);
+    }
+
+    /** The next attempt could not be counted: the task was cancelled, its lease lost, or the store is down. */
+    private ProcessResult notCounted(Task task, String leaseOwner, WriteResult result, InvocationClock invocation) {
+        if (result == WriteResult.CANCELLED) {
+            return cancelled(task);
+        }
+        if (result == WriteResult.LEASE_LOST) {
+            LOG.warn("task {}: lease lost before retrying; another worker owns it", task.id());
+            return ProcessResult.done(Outcome.LEASE_LOST);
+        }
+        return release(task, leaseOwner, new StoreWrite.Release(clock.instant(), false, null), Duration.ZERO,
+                Why.STORE_UNAVAILABLE, invocation);
+    }
+
+    /**
+     * After a failed call: a result for the message, or empty to call again (having waited out the backoff; the
+     * next attempt is counted once the breaker lets it through).
      */
     private Optional<ProcessResult> afterFailure(Task task, String leaseOwner, LlmException e, int attemptsMade,
                                                  Instant started, Instant deadline, InvocationClock invocation,
@@ -241,7 +300,8 @@ public final class TaskProcessor implements AutoCloseable {
         }
         if (invocation.remaining().compareTo(wait.plus(options.callTimeout()).plus(SAFETY_MARGIN)) < 0) {
             LOG.info("task {}: released after {} attempt(s); retry in {} ms", task.id(), attemptsMade, wait.toMillis());
-            return Optional.of(release(task, leaseOwner, retryAt, wait, invocation));
+            return Optional.of(release(task, leaseOwner, new StoreWrite.Release(retryAt, false, null), wait,
+                    Why.TRANSIENT_PROVIDER_ERROR, invocation));
         }
         lease.renewUntil(retryAt.plus(options.callTimeout()).plus(SAFETY_MARGIN));
         try {
@@ -251,7 +311,8 @@ public final class TaskProcessor implements AutoCloseable {
                 return Optional.of(cancelled(task));
             }
             Thread.currentThread().interrupt();
-            return Optional.of(release(task, leaseOwner, clock.instant(), Duration.ZERO, invocation));
+            return Optional.of(release(task, leaseOwner, new StoreWrite.Release(clock.instant(), false, null),
+                    Duration.ZERO, Why.TRANSIENT_PROVIDER_ERROR, invocation));
         }
         if (lease.cancelled()) {
             Thread.interrupted();
@@ -261,23 +322,11 @@ public final class TaskProcessor implements AutoCloseable {
             LOG.warn("task {}: lease lost while waiting to retry; another worker owns it", task.id());
             return Optional.of(ProcessResult.done(Outcome.LEASE_LOST));
         }
-        WriteResult counted = write(task.id(), leaseOwner, new StoreWrite.RecordAttempt(options.lease()), invocation);
-        if (counted == WriteResult.CANCELLED) {
-            return Optional.of(cancelled(task));
-        }
-        if (counted == WriteResult.LEASE_LOST) {
-            LOG.warn("task {}: lease lost before retrying; another worker owns it", task.id());
-            return Optional.of(ProcessResult.done(Outcome.LEASE_LOST));
-        }
-        if (counted == WriteResult.UNAVAILABLE) {
-            return Optional.of(release(task, leaseOwner, clock.instant(), Duration.ZERO, invocation));
-        }
         return Optional.empty();
     }
 
-    private ProcessResult release(Task task, String leaseOwner, Instant retryAt, Duration wait,
+    private ProcessResult release(Task task, String leaseOwner, StoreWrite.Release release, Duration wait, Why why,
                                   InvocationClock invocation) {
-        StoreWrite release = new StoreWrite.Release(retryAt);
         WriteResult result = write(task.id(), leaseOwner, release, invocation);
         if (result == WriteResult.CANCELLED) {
             return cancelled(task);
@@ -291,7 +340,7 @@ public final class TaskProcessor implements AutoCloseable {
             return ProcessResult.retryLater(wait.compareTo(STORE_RETRY_LATER) > 0 ? wait : STORE_RETRY_LATER,
                     Why.STORE_UNAVAILABLE);
         }
-        return ProcessResult.retryLater(wait, Why.TRANSIENT_PROVIDER_ERROR);
+        return ProcessResult.retryLater(wait, why);
     }
 
     /** Records the delivery's final write; when the store keeps failing, remembers it for the message's return. */

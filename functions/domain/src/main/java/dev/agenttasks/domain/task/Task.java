@@ -31,7 +31,8 @@ public record Task(
         Instant enqueuedAt,
         Instant expiresAt,
         Instant retryAt,
-        Instant cancelRequestedAt) {
+        Instant cancelRequestedAt,
+        Waiting waiting) {
 
     public Task {
         Objects.requireNonNull(id, "id");
@@ -57,6 +58,11 @@ public record Task(
 
     public Optional<Instant> cancelRequested() {
         return Optional.ofNullable(cancelRequestedAt);
+    }
+
+    /** Why a pending task is held (its model's breaker, a rate limit), while it is. */
+    public Optional<Waiting> waitingFor() {
+        return Optional.ofNullable(waiting);
     }
 
     public boolean isExpired(Instant now) {
@@ -93,6 +99,7 @@ public record Task(
         private Instant expiresAt;
         private Instant retryAt;
         private Instant cancelRequestedAt;
+        private Waiting waiting;
 
         public Builder(String id, String owner, String input, Instant createdAt) {
             this.id = id;
@@ -120,6 +127,7 @@ public record Task(
             expiresAt = t.expiresAt;
             retryAt = t.retryAt;
             cancelRequestedAt = t.cancelRequestedAt;
+            waiting = t.waiting;
         }
 
         public Builder maxTokens(Integer value) {
@@ -209,10 +217,15 @@ public record Task(
             return this;
         }
 
+        public Builder waiting(Waiting value) {
+            waiting = value;
+            return this;
+        }
+
         public Task build() {
             return new Task(id, owner, input, maxTokens, status, createdAt, updatedAt, model, result, error, usage,
                     costUsd, durationMs, attempts, leaseOwner, leaseExpiresAt, enqueuedAt, expiresAt, retryAt,
-                    cancelRequestedAt);
+                    cancelRequestedAt, waiting);
         }
     }
 }

@@ -117,9 +117,10 @@ public final class FaultyTaskStore implements TaskRepository {
     }
 
     @Override
-    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
+    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt, boolean refundAttempt,
+                           dev.agenttasks.domain.task.Waiting waiting) {
         maybeFail(Operation.RELEASE);
-        return store.release(taskId, leaseOwner, now, retryAt);
+        return store.release(taskId, leaseOwner, now, retryAt, refundAttempt, waiting);
     }
 
     @Override

@@ -20,6 +20,7 @@ import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskOutcome;
 import dev.agenttasks.domain.task.TaskStatus;
+import dev.agenttasks.domain.task.Waiting;
 
 /**
  * The task store in memory, with the DynamoDB adapter's conditions, index and due times: every change is one
@@ -115,7 +116,7 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
                 return e;
             }
             Task claimed = with(t).status(TaskStatus.RUNNING).updatedAt(now).attempts(t.attempts() + 1)
-                    .lease(leaseOwner, now.plus(lease)).retryAt(null).build();
+                    .lease(leaseOwner, now.plus(lease)).retryAt(null).waiting(null).build();
             result.set(new Claim.Claimed(claimed));
             return new Entry(claimed, now.plus(lease), e.enqueueClaimedAt());
         });
@@ -147,9 +148,12 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     }
 
     @Override
-    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
+    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt, boolean refundAttempt,
+                           Waiting waiting) {
         return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).status(TaskStatus.PENDING).updatedAt(now)
-                .lease(null, null).retryAt(retryAt).build(), retryAt.plus(REQUEUE_AFTER), e.enqueueClaimedAt()));
+                .lease(null, null).retryAt(retryAt).waiting(waiting)
+                .attempts(e.task().attempts() - (refundAttempt ? 1 : 0)).build(),
+                retryAt.plus(REQUEUE_AFTER), e.enqueueClaimedAt()));
     }
 
     @Override

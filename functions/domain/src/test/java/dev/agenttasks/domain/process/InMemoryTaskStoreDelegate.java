@@ -75,8 +75,9 @@ abstract class InMemoryTaskStoreDelegate implements TaskRepository {
     }
 
     @Override
-    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
-        return store.release(taskId, leaseOwner, now, retryAt);
+    public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt, boolean refundAttempt,
+                           dev.agenttasks.domain.task.Waiting waiting) {
+        return store.release(taskId, leaseOwner, now, retryAt, refundAttempt, waiting);
     }
 
     @Override

@@ -10,7 +10,11 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.agenttasks.domain.breaker.BreakerConfig;
+import dev.agenttasks.domain.breaker.BreakerListener;
+import dev.agenttasks.domain.breaker.SharedCircuitBreaker;
 import dev.agenttasks.domain.fakes.FaultyTaskStore;
+import dev.agenttasks.domain.fakes.InMemoryCircuitBreakerStore;
 import dev.agenttasks.domain.fakes.FaultyTaskStore.Operation;
 import dev.agenttasks.domain.fakes.InMemoryTaskStore;
 import dev.agenttasks.domain.fakes.MutableClock;
@@ -40,6 +44,11 @@ class TaskProcessorTest {
     private final FaultyTaskStore faulty = new FaultyTaskStore(store);
     private final List<Duration> pauses = new ArrayList<>();
     private final List<TaskProcessor> processors = new ArrayList<>();
+    private final InMemoryCircuitBreakerStore breakers = new InMemoryCircuitBreakerStore();
+    /** Shared by every processor of a test: the fleet's breakers (each container has its own cache). */
+    private SharedCircuitBreaker breaker() {
+        return SharedCircuitBreaker.of(breakers, BreakerConfig.ofDefaults(), clock, BreakerListener.NONE);
+    }
 
     /** An invocation of {@code length} on the test's clock (time passes only when the test moves it). */
     private InvocationClock invocation(Duration length) {
@@ -68,7 +77,7 @@ class TaskProcessorTest {
 
     private TaskProcessor processor(LlmClient llm, int maxAttempts) {
         // Full jitter drawn at 0.5: the waits are half the ceiling, so tests can predict them.
-        TaskProcessor processor = new TaskProcessor(faulty, llm, ModelRouter.ofDefaults(), PriceTable.ofDefaults(),
+        TaskProcessor processor = new TaskProcessor(faulty, llm, breaker(), ModelRouter.ofDefaults(), PriceTable.ofDefaults(),
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), () -> 0.5), clock,
                 new TaskProcessor.Options(maxAttempts, LEASE, CALL_TIMEOUT, MAX_AGE),
                 wait -> {
@@ -427,5 +436,79 @@ class TaskProcessorTest {
         assertThat(processor(llm).process(task.id(), longInvocation())).isEqualTo(new Done(Outcome.CANCELLED));
         assertThat(llm.calls()).isZero();
         assertThat(current(task).status()).isEqualTo(TaskStatus.CANCELLED);
+    }
+
+    @Test
+    void aModelWhoseBreakerIsOpenIsNotCalledAndItsTaskWaitsWithoutBeingCharged() {
+        ScriptedLlmClient llm = ScriptedLlmClient.answering("4");
+        breaker().forceOpen("scripted", ModelRouter.SMALL_MODEL, Duration.ofSeconds(30));
+        Task task = stored();
+
+        ProcessResult result = processor(llm).process(task.id(), longInvocation());
+
+        assertThat(result).isInstanceOfSatisfying(RetryLater.class, later -> {
+            assertThat(later.why()).isEqualTo(Why.CIRCUIT_OPEN);
+            assertThat(later.delay()).isBetween(Duration.ofSeconds(30), Duration.ofSeconds(36));
+        });
+        assertThat(llm.calls()).isZero();
+        Task waiting = current(task);
+        assertThat(waiting.status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(waiting.attempts()).as("the claim's attempt is given back").isZero();
+        assertThat(waiting.waitingFor()).hasValueSatisfying(w -> {
+            assertThat(w.reason()).isEqualTo(dev.agenttasks.domain.task.Waiting.Reason.CIRCUIT_OPEN);
+            assertThat(w.model()).isEqualTo(ModelRouter.SMALL_MODEL);
+            assertThat(w.until()).isEqualTo(T0.plusSeconds(30));
+        });
+    }
+
+    @Test
+    void failuresAcrossTasksOpenTheBreakerForTheWholeFleetAndTheProbeClosesIt() {
+        ScriptedLlmClient dead = new ScriptedLlmClient().thenFailTransiently("http_503");
+        for (int i = 0; i < 5; i++) {
+            processor(dead, 1).process(stored().id(), shortInvocation());
+        }
+        assertThat(dead.calls()).isEqualTo(5);
+
+        ScriptedLlmClient healthy = ScriptedLlmClient.answering("4");
+        Task held = stored();
+        assertThat(processor(healthy).process(held.id(), longInvocation())).isInstanceOfSatisfying(RetryLater.class,
+                later -> assertThat(later.why()).isEqualTo(Why.CIRCUIT_OPEN));
+        assertThat(healthy.calls()).isZero();
+
+        clock.advance(BreakerConfig.DEFAULT_RECOVERY.plusSeconds(10));
+        assertThat(processor(healthy).process(held.id(), longInvocation())).isEqualTo(new Done(Outcome.COMPLETED));
+        assertThat(healthy.calls()).as("the probe").isEqualTo(1);
+        assertThat(current(held).waitingFor()).isEmpty();
+        assertThat(current(held).attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void aRateLimitHoldsEveryTaskOfThatModelUntilTheProviderSaid() {
+        ScriptedLlmClient limited = new ScriptedLlmClient().then(request -> {
+            throw new dev.agenttasks.domain.port.LlmException(dev.agenttasks.domain.port.LlmException.Kind.TRANSIENT,
+                    "http_429", "rate limited", 429, Duration.ofSeconds(20), null);
+        });
+        processor(limited).process(stored().id(), shortInvocation());
+        Task other = stored();
+
+        ProcessResult result = processor(ScriptedLlmClient.answering("4")).process(other.id(), longInvocation());
+
+        assertThat(result).isInstanceOfSatisfying(RetryLater.class, later -> {
+            assertThat(later.why()).isEqualTo(Why.RATE_LIMITED);
+            assertThat(later.delay()).isGreaterThanOrEqualTo(Duration.ofSeconds(20));
+        });
+        assertThat(current(other).attempts()).isZero();
+    }
+
+    @Test
+    void aTaskHeldPastItsDeadlineFailsWithAClearError() {
+        breaker().forceOpen("scripted", ModelRouter.SMALL_MODEL, Duration.ofMinutes(5));
+        Task task = storedAt(T0.minus(MAX_AGE).plusSeconds(60));
+
+        ProcessResult result = processor(ScriptedLlmClient.answering("4")).process(task.id(), longInvocation());
+
+        assertThat(result).isEqualTo(new Done(Outcome.FAILED));
+        assertThat(current(task).error().code()).isEqualTo("deadline_exceeded");
+        assertThat(current(task).error().message()).endsWith("; last error: circuit open");
     }
 }
