@@ -63,7 +63,7 @@ public final class ModelRouter {
         int words = wordCount(conversation.task());
         if (keyword.isEmpty()) {
             return decision(config.defaultTier(), RoutingDecision.REASON_NO_SIMPLE_KEYWORD,
-                    "the task names none of the simple kinds of work (" + String.join(", ", simple.keywords()) + ")");
+                    "the task names none of the simple kinds of work");
         }
         if (words >= simple.fewerWordsThan()) {
             return decision(config.defaultTier(), RoutingDecision.REASON_TOO_MANY_WORDS, "the task names \""
