@@ -11,13 +11,16 @@ import dev.agenttasks.aws.DynamoDbTaskRepository;
 import dev.agenttasks.aws.SqsDeadLetterQueue;
 import dev.agenttasks.aws.SqsTaskQueue;
 import dev.agenttasks.config.Config;
+import dev.agenttasks.config.ConfigurationException;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.port.LlmClient;
 import dev.agenttasks.domain.process.Backoff;
 import dev.agenttasks.domain.process.TaskProcessor;
 import dev.agenttasks.domain.reconcile.Reconciler;
 import dev.agenttasks.domain.routing.ModelRouter;
-import dev.agenttasks.domain.routing.PriceTable;
+import dev.agenttasks.domain.routing.RoutingConfig;
+import dev.agenttasks.domain.routing.RoutingConfigLoader;
+import dev.agenttasks.domain.routing.TokenCounter;
 import dev.agenttasks.domain.submit.SubmitTaskService;
 
 /**
@@ -69,13 +72,26 @@ public final class ServiceWiring {
         return new GetTaskApi(new DynamoDbTaskRepository(aws.dynamoDb(), config.tasksTable()), clock);
     }
 
-    /** The worker's processor, calling {@code llm} (the worker builds it: only the worker needs a provider). */
+    /**
+     * The worker's processor, calling {@code llm} (the worker builds it: only the worker needs a provider), routing
+     * with {@code ROUTING_CONFIG_FILE} or the built-in configuration for {@code LLM_PROVIDER}. A configuration in SSM
+     * ({@code ROUTING_CONFIG_PARAMETER}) is read by the worker, which passes it to
+     * {@link #taskProcessor(LlmClient, RoutingConfig)}.
+     */
     public TaskProcessor taskProcessor(LlmClient llm) {
+        return taskProcessor(llm, RoutingConfigLoader.load(config, name -> {
+            throw new ConfigurationException("ROUTING_CONFIG_PARAMETER (" + name + ") is read by the worker at init; "
+                    + "build the processor with taskProcessor(llm, RoutingConfiguration.load(config, aws))");
+        }));
+    }
+
+    /** The worker's processor, calling {@code llm} and routing with {@code routing}. */
+    public TaskProcessor taskProcessor(LlmClient llm, RoutingConfig routing) {
         return new TaskProcessor(
                 new DynamoDbTaskRepository(aws.dynamoDb(), config.tasksTable()),
                 llm,
-                ModelRouter.ofDefaults(),
-                PriceTable.ofDefaults(),
+                ModelRouter.of(routing, TokenCounter.cl100k()),
+                routing.prices(),
                 new Backoff(config.retry().baseDelay(), config.retry().maxDelay(),
                         () -> ThreadLocalRandom.current().nextDouble()),
                 clock,
