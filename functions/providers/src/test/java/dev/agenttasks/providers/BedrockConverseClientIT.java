@@ -164,6 +164,7 @@ class BedrockConverseClientIT {
         assertThat(e.isTransient()).isTrue();
         assertThat(e.code()).isEqualTo("timeout");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+        assertThat(Thread.interrupted()).as("the SDK's timeout leaves the thread uninterrupted").isFalse();
         assertThat(AttemptCharge.SENT_WITHOUT_ANSWER).as("charged as possibly billed").contains(e.code());
     }
 
