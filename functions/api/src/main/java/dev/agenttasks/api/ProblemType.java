@@ -14,6 +14,7 @@ public enum ProblemType {
     TASK_NOT_FOUND("task-not-found", 404, "Task not found"),
     METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
     TASK_NOT_CANCELLABLE("task-not-cancellable", 409, "Task not cancellable"),
+    PROMPT_TOO_LARGE("prompt-too-large", 413, "Prompt too large"),
     PAYLOAD_TOO_LARGE("payload-too-large", 413, "Payload too large"),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
     VALIDATION_FAILED("validation-failed", 422, "Validation failed"),

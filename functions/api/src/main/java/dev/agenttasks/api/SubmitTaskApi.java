@@ -31,6 +31,12 @@ import dev.agenttasks.domain.submit.SubmitCommand;
 import dev.agenttasks.domain.submit.SubmitResult;
 import dev.agenttasks.domain.submit.SubmitTaskService;
 import dev.agenttasks.domain.submit.TaskExpiredException;
+import dev.agenttasks.domain.port.LlmRequest.ChatMessage;
+import dev.agenttasks.domain.process.TaskProcessor;
+import dev.agenttasks.domain.routing.Conversation;
+import dev.agenttasks.domain.routing.RequestPlanner;
+import dev.agenttasks.domain.routing.RequestPlanner.Admission;
+import dev.agenttasks.domain.task.Routing;
 import dev.agenttasks.domain.task.Task;
 
 /** {@code POST /tasks}: checks the request, hands it to {@link SubmitTaskService}, renders the answer. */
@@ -40,7 +46,12 @@ public final class SubmitTaskApi {
     public static final int DEFAULT_MAX_TASK_CHARS = 32_000;
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
     public static final int MAX_TOKENS_LIMIT = 8_192;
-    private static final Set<String> FIELDS = Set.of("task", "idempotency_key", "max_tokens");
+    private static final List<String> FIELD_NAMES = List.of("task", "system", "messages", "tier", "max_tokens",
+            "max_total_tokens", "callback_url", "idempotency_key");
+    private static final Set<String> FIELDS = Set.copyOf(FIELD_NAMES);
+    /** Earlier turns a request may carry. */
+    public static final int MAX_MESSAGES = 1_000;
+    public static final long MAX_TOTAL_TOKENS_LIMIT = 10_000_000;
 
     private static final ObjectMapper STRICT_JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -48,18 +59,23 @@ public final class SubmitTaskApi {
             .build();
 
     private final SubmitTaskService service;
+    private final RequestPlanner planner;
+    private final CallbackUrls callbacks;
     private final GetTaskApi views;
     private final TaskWaiter waiter;
     private final int maxBodyBytes;
     private final int maxTaskChars;
 
     /**
+     * @param planner routes each task at submit and refuses one that can never fit its tier or its token cap
      * @param views   renders a finished task's view when {@code Prefer: wait} saw it finish
      * @param waiter  reads the task again while the caller waits
      */
-    public SubmitTaskApi(SubmitTaskService service, GetTaskApi views, TaskWaiter waiter, int maxBodyBytes,
-                         int maxTaskChars) {
+    public SubmitTaskApi(SubmitTaskService service, RequestPlanner planner, CallbackUrls callbacks, GetTaskApi views,
+                         TaskWaiter waiter, int maxBodyBytes, int maxTaskChars) {
         this.service = service;
+        this.planner = planner;
+        this.callbacks = callbacks;
         this.views = views;
         this.waiter = waiter;
         this.maxBodyBytes = maxBodyBytes;
@@ -133,7 +149,7 @@ public final class SubmitTaskApi {
             String name = names.next();
             String pointer = "/" + escape(name);
             if (!FIELDS.contains(name) && !reported.contains(pointer)) {
-                errors.add(new Problem.FieldError(pointer, "unknown field; allowed: task, idempotency_key, max_tokens"));
+                errors.add(new Problem.FieldError(pointer, "unknown field; allowed: " + String.join(", ", FIELD_NAMES)));
             }
         }
         String task = null;
@@ -162,6 +178,49 @@ public final class SubmitTaskApi {
                 maxTokens = maxTokensNode.intValue();
             }
         }
+        String system = null;
+        JsonNode systemNode = json.get("system");
+        if (systemNode != null && !systemNode.isNull() && !reported.contains("/system")) {
+            if (!systemNode.isTextual()) {
+                errors.add(new Problem.FieldError("/system", "must be a string"));
+            } else if (systemNode.textValue().isBlank()) {
+                errors.add(new Problem.FieldError("/system", "must not be blank (leave it out for the default)"));
+            } else {
+                system = systemNode.textValue();
+            }
+        }
+        List<ChatMessage> history = messages(json.get("messages"), reported, errors);
+        Optional<String> tier = Optional.empty();
+        JsonNode tierNode = json.get("tier");
+        if (tierNode != null && !tierNode.isNull() && !reported.contains("/tier")) {
+            if (!tierNode.isTextual() || tierNode.textValue().isBlank()) {
+                errors.add(new Problem.FieldError("/tier", "must be the name of a configured tier"));
+            } else {
+                tier = Optional.of(tierNode.textValue());
+            }
+        }
+        Long maxTotalTokens = null;
+        JsonNode capNode = json.get("max_total_tokens");
+        if (capNode != null && !capNode.isNull() && !reported.contains("/max_total_tokens")) {
+            if (!capNode.isIntegralNumber() || !capNode.canConvertToLong() || capNode.longValue() < 1
+                    || capNode.longValue() > MAX_TOTAL_TOKENS_LIMIT) {
+                errors.add(new Problem.FieldError("/max_total_tokens", "must be a whole number from 1 to "
+                        + MAX_TOTAL_TOKENS_LIMIT));
+            } else {
+                maxTotalTokens = capNode.longValue();
+            }
+        }
+        String callbackUrl = null;
+        JsonNode callbackNode = json.get("callback_url");
+        if (callbackNode != null && !callbackNode.isNull() && !reported.contains("/callback_url")) {
+            Optional<String> problem = callbackNode.isTextual() ? callbacks.problemWith(callbackNode.textValue())
+                    : Optional.of("must be a string");
+            if (problem.isPresent()) {
+                errors.add(new Problem.FieldError("/callback_url", problem.get()));
+            } else {
+                callbackUrl = callbackNode.textValue();
+            }
+        }
         Optional<String> bodyKey = Optional.empty();
         JsonNode keyNode = json.get("idempotency_key");
         if (keyNode != null && !keyNode.isNull() && !reported.contains("/idempotency_key")) {
@@ -172,17 +231,103 @@ public final class SubmitTaskApi {
             }
         }
         if (!errors.isEmpty()) {
-            throw new ProblemException(new Problem(ProblemType.VALIDATION_FAILED,
-                    "the request body has " + errors.size() + " invalid field" + (errors.size() == 1 ? "" : "s"),
-                    null, errors));
+            throw invalid(errors);
         }
         Optional<String> key = request.header("Idempotency-Key").map(SubmitTaskApi::unquote);
         if (key.isEmpty()) {
             key = bodyKey;
         }
         key.ifPresent(SubmitTaskApi::checkIdempotencyKey);
-        return new SubmitCommand(task, maxTokens, key, fingerprint(task, maxTokens));
+        Admission admission = planner.admit(new Conversation(system == null ? TaskProcessor.SYSTEM_PROMPT : system,
+                history, task), tier, Optional.ofNullable(maxTokens), Optional.ofNullable(maxTotalTokens));
+        if (admission instanceof RequestPlanner.UnknownTier unknown) {
+            throw invalid(List.of(new Problem.FieldError("/tier", unknown.detail())));
+        }
+        if (admission instanceof RequestPlanner.BudgetTooSmall small) {
+            throw invalid(List.of(new Problem.FieldError("/max_total_tokens", small.detail())));
+        }
+        if (admission instanceof RequestPlanner.PromptTooLarge tooLarge) {
+            throw new ProblemException(ProblemType.PROMPT_TOO_LARGE, tooLarge.detail()
+                    + "; shorten the system prompt or the task (history is trimmed, never refused)");
+        }
+        RequestPlanner.Accepted accepted = (RequestPlanner.Accepted) admission;
+        Routing routing = new Routing(accepted.decision().tierName(), accepted.decision().reasonCode(),
+                accepted.decision().reason());
+        Map<String, Object> canonical = new TreeMap<>();
+        canonical.put("task", task);
+        canonical.put("max_tokens", maxTokens);
+        putIfPresent(canonical, "system", system);
+        if (!history.isEmpty()) {
+            canonical.put("messages", history.stream().map(m -> List.of(m.role(), m.content())).toList());
+        }
+        putIfPresent(canonical, "tier", tier.orElse(null));
+        putIfPresent(canonical, "max_total_tokens", maxTotalTokens);
+        putIfPresent(canonical, "callback_url", callbackUrl);
+        return new SubmitCommand(task, maxTokens, system, history, routing, accepted.maxTotalTokens(), callbackUrl, key,
+                fingerprint(canonical));
     }
+
+    private static ProblemException invalid(List<Problem.FieldError> errors) {
+        return new ProblemException(new Problem(ProblemType.VALIDATION_FAILED,
+                "the request body has " + errors.size() + " invalid field" + (errors.size() == 1 ? "" : "s"),
+                null, errors));
+    }
+
+    private static void putIfPresent(Map<String, Object> canonical, String name, Object value) {
+        if (value != null) {
+            canonical.put(name, value);
+        }
+    }
+
+    /** {@code messages}: earlier turns, oldest first, each exactly {@code {"role": "user"|"assistant", "content"}}. */
+    private static List<ChatMessage> messages(JsonNode node, Set<String> reported, List<Problem.FieldError> errors) {
+        if (node == null || node.isNull() || reported.contains("/messages")) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            errors.add(new Problem.FieldError("/messages", "must be an array of {\"role\", \"content\"} objects"));
+            return List.of();
+        }
+        if (node.size() > MAX_MESSAGES) {
+            errors.add(new Problem.FieldError("/messages", "must hold at most " + MAX_MESSAGES + " messages, got "
+                    + node.size()));
+            return List.of();
+        }
+        List<ChatMessage> history = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            String at = "/messages/" + i;
+            JsonNode message = node.get(i);
+            if (!message.isObject()) {
+                errors.add(new Problem.FieldError(at, "must be an object with role and content"));
+                continue;
+            }
+            boolean valid = true;
+            for (Iterator<String> names = message.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!name.equals("role") && !name.equals("content") && !reported.contains(at + "/" + escape(name))) {
+                    errors.add(new Problem.FieldError(at + "/" + escape(name), "unknown field; allowed: role, content"));
+                    valid = false;
+                }
+            }
+            JsonNode role = message.get("role");
+            if (!reported.contains(at + "/role") && (role == null || !role.isTextual()
+                    || !Conversation.HISTORY_ROLES.contains(role.textValue()))) {
+                errors.add(new Problem.FieldError(at + "/role", "must be \"user\" or \"assistant\""));
+                valid = false;
+            }
+            JsonNode content = message.get("content");
+            if (!reported.contains(at + "/content") && (content == null || !content.isTextual()
+                    || content.textValue().isBlank())) {
+                errors.add(new Problem.FieldError(at + "/content", "must be a non-blank string"));
+                valid = false;
+            }
+            if (valid && !reported.contains(at + "/role") && !reported.contains(at + "/content")) {
+                history.add(new ChatMessage(role.textValue(), content.textValue()));
+            }
+        }
+        return history;
+    }
+
 
     /**
      * Every string value and member name in {@code node} must be well-formed UTF-16: a JSON escape such as
@@ -282,11 +427,8 @@ public final class SubmitTaskApi {
         }
     }
 
-    /** SHA-256 over the canonical JSON of every field that defines the task (not the key). */
-    static String fingerprint(String task, Integer maxTokens) {
-        Map<String, Object> canonical = new TreeMap<>();
-        canonical.put("task", task);
-        canonical.put("max_tokens", maxTokens);
+    /** SHA-256 over the canonical JSON (sorted members) of every field that defines the task, not the key. */
+    static String fingerprint(Map<String, Object> canonical) {
         try {
             byte[] bytes = STRICT_JSON.writeValueAsBytes(canonical);
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));

@@ -32,7 +32,28 @@ public final class TaskView {
             usage.put("total_tokens", task.usage().totalTokens());
         }
         view.put("usage", usage);
-        view.put("cost_usd", task.costUsd());
+        view.put("cost_usd", task.progress() != null ? task.spent().costUsd() : task.costUsd());
+        if (task.progress() != null) {
+            view.put("cost_estimated", task.spent().estimated());
+            Map<String, Object> spent = new LinkedHashMap<>();
+            spent.put("input_tokens", task.spent().inputTokens());
+            spent.put("output_tokens", task.spent().outputTokens());
+            spent.put("total_tokens", task.spent().totalTokens());
+            view.put("tokens_spent", spent);
+            view.put("input_tokens_estimated", task.progress().inputTokensEstimated());
+            view.put("messages_dropped", task.progress().messagesDropped());
+            view.put("degraded", task.progress().degraded());
+        }
+        if (task.maxTotalTokens() != null) {
+            view.put("max_total_tokens", task.maxTotalTokens());
+        }
+        if (task.routing() != null) {
+            Map<String, Object> routing = new LinkedHashMap<>();
+            routing.put("tier", task.routing().tier());
+            routing.put("reason_code", task.routing().reasonCode());
+            routing.put("reason", task.routing().reason());
+            view.put("routing", routing);
+        }
         view.put("duration_ms", task.durationMs());
         view.put("attempts", task.attempts());
         view.put("created_at", task.createdAt().toString());

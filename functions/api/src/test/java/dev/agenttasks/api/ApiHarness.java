@@ -52,7 +52,8 @@ final class ApiHarness {
             whileWaiting.run();
         });
         this.getApi = new GetTaskApi(repo, clock, waiter);
-        this.submitApi = new SubmitTaskApi(service, getApi, waiter, SubmitTaskApi.DEFAULT_MAX_BODY_BYTES,
+        this.submitApi = new SubmitTaskApi(service, dev.agenttasks.domain.routing.RequestPlanner.ofDefaults(),
+                CallbackUrls.forLocalStack(), getApi, waiter, SubmitTaskApi.DEFAULT_MAX_BODY_BYTES,
                 SubmitTaskApi.DEFAULT_MAX_TASK_CHARS);
         this.listApi = new ListTasksApi(repo, "a test key of at least 32 bytes!".getBytes(java.nio.charset.StandardCharsets.UTF_8), clock);
         this.cancelApi = new CancelTaskApi(repo, getApi, clock);

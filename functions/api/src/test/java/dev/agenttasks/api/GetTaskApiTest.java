@@ -31,7 +31,8 @@ class GetTaskApiTest {
         assertThat(response.headers()).containsEntry("Content-Type", "application/json");
         JsonNode view = JSON.readTree(response.body());
         assertThat(view.fieldNames()).toIterable().containsExactly("task_id", "status", "result", "error", "model",
-                "usage", "cost_usd", "duration_ms", "attempts", "created_at", "updated_at");
+                "usage", "cost_usd", "max_total_tokens", "routing", "duration_ms", "attempts", "created_at", "updated_at");
+        assertThat(view.get("routing").get("tier").asText()).isEqualTo("standard");
         assertThat(view.get("task_id").asText()).isEqualTo(id);
         assertThat(view.get("created_at").asText()).isEqualTo("2026-01-01T00:00:00Z");
         assertThat(response.body()).doesNotContain("alice", "\"t\"", "lease", "owner");

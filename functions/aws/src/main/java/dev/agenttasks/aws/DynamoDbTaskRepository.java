@@ -17,6 +17,7 @@ import dev.agenttasks.domain.port.DependencyUnavailableException;
 import dev.agenttasks.domain.port.LiveTaskIndex;
 import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.Progress;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskOutcome;
@@ -230,15 +231,14 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
     }
 
     @Override
-    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease) {
-        return conditionalUpdate(taskId,
-                "SET #attempts = #attempts + :one, #expires = :expires, #updated = :now, #due = :expires",
-                FENCED,
-                Map.of("#attempts", ATTEMPTS, "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#status", STATUS,
-                        "#owner", LEASE_OWNER, "#due", DUE_AT),
-                Map.of(":one", n(1), ":expires", n(now.plus(lease).toEpochMilli()), ":now", n(now.toEpochMilli()),
-                        ":running", s(TaskStatus.RUNNING.value()), ":owner", s(leaseOwner)),
-                "record attempt").isPresent();
+    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease, Progress progress) {
+        Map<String, String> names = names("#attempts", ATTEMPTS, "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT,
+                "#status", STATUS, "#owner", LEASE_OWNER, "#due", DUE_AT);
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":one", n(1), ":expires", n(now.plus(lease).toEpochMilli()),
+                ":now", n(now.toEpochMilli()), ":running", s(TaskStatus.RUNNING.value()), ":owner", s(leaseOwner)));
+        String set = "SET #attempts = #attempts + :one, #expires = :expires, #updated = :now, #due = :expires"
+                + progressUpdate(progress, names, values);
+        return conditionalUpdate(taskId, set, FENCED, names, values, "record attempt").isPresent();
     }
 
     @Override
@@ -276,12 +276,14 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
             values.put(":cost", n(outcome.costUsd()));
             set += ", #cost = :cost";
         }
+        set += progressUpdate(outcome.progress(), names, values);
         return conditionalUpdate(taskId, set + " REMOVE #owner, #expires, #shard, #due",
                 FENCED, names, values, "complete task").isPresent();
     }
 
     @Override
-    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now) {
+    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Progress progress,
+                        Instant now) {
         Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#owner", LEASE_OWNER,
                 "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#code", ERROR_CODE, "#message", ERROR_MESSAGE));
         names.putAll(INDEX_NAMES);
@@ -298,13 +300,19 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
             values.put(":duration", n(durationMs));
             set += ", #duration = :duration";
         }
+        set += progressUpdate(progress, names, values);
+        if (progress != null && progress.spent().attempts() > 0) {
+            names.put("#cost", COST_USD);
+            values.put(":cost", n(progress.spent().costUsd()));
+            set += ", #cost = :cost";
+        }
         return conditionalUpdate(taskId, set + " REMOVE #owner, #expires, #shard, #due",
                 FENCED, names, values, "fail task").isPresent();
     }
 
     @Override
     public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt, boolean refundAttempt,
-                           Waiting waiting) {
+                           Waiting waiting, Progress progress) {
         Map<String, String> names = new HashMap<>(Map.of("#status", STATUS, "#owner", LEASE_OWNER,
                 "#expires", LEASE_EXPIRES_AT, "#updated", UPDATED_AT, "#retryAt", RETRY_AT, "#shard", ACTIVE_SHARD,
                 "#due", DUE_AT, "#waitReason", WAITING_REASON, "#waitModel", WAITING_MODEL, "#waitUntil", WAITING_UNTIL));
@@ -328,6 +336,7 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
         } else {
             remove += ", #waitReason, #waitModel, #waitUntil";
         }
+        set.append(progressUpdate(progress, names, values));
         return conditionalUpdate(taskId, set + remove, FENCED, names, values, "release task").isPresent();
     }
 
@@ -519,6 +528,21 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
         } catch (SdkException e) {
             throw unavailable("fail unleased task", e);
         }
+    }
+
+    /** {@code ", #a = :a, ..."} storing {@code progress} (nothing when null), its names and values added. */
+    private static String progressUpdate(Progress progress, Map<String, String> names, Map<String, AttributeValue> values) {
+        if (progress == null) {
+            return "";
+        }
+        Map<String, AttributeValue> set = TaskItems.progressAttributes(progress);
+        StringBuilder update = new StringBuilder();
+        set.forEach((attribute, value) -> {
+            names.put("#p_" + attribute, attribute);
+            values.put(":p_" + attribute, value);
+            update.append(", #p_").append(attribute).append(" = :p_").append(attribute);
+        });
+        return update.toString();
     }
 
     /** Expression attribute names from (placeholder, name) pairs, for more than {@code Map.of} takes. */

@@ -7,10 +7,14 @@ import java.util.Map;
 
 import dev.agenttasks.domain.task.TokenUsage;
 import dev.agenttasks.domain.port.LiveTaskIndex;
+import dev.agenttasks.domain.task.Progress;
+import dev.agenttasks.domain.task.Routing;
 import dev.agenttasks.domain.task.Task;
+import dev.agenttasks.domain.task.TokenLedger;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskStatus;
 import dev.agenttasks.domain.task.Waiting;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** The DynamoDB item shape of a task (see docs/architecture.md, "Data model"). Times are epoch millis. */
@@ -41,6 +45,20 @@ final class TaskItems {
     static final String ENQUEUED_AT = "enqueued_at";
     static final String RETRY_AT = "retry_at";
     static final String CANCEL_REQUESTED_AT = "cancel_requested_at";
+    /** The system prompt and the history, as gzip-compressed JSON: a long conversation stays a small item. */
+    static final String CONVERSATION = "conversation_gz";
+    static final String TIER = "tier";
+    static final String ROUTE_REASON_CODE = "route_reason_code";
+    static final String ROUTE_REASON = "route_reason";
+    static final String MAX_TOTAL_TOKENS = "max_total_tokens";
+    static final String SPENT_INPUT_TOKENS = "spent_input_tokens";
+    static final String SPENT_OUTPUT_TOKENS = "spent_output_tokens";
+    static final String SPENT_COST_USD = "spent_cost_usd";
+    static final String SPENT_ESTIMATED = "spent_estimated";
+    static final String SPENT_ATTEMPTS = "spent_attempts";
+    static final String PROMPT_TOKENS_ESTIMATED = "prompt_tokens_estimated";
+    static final String MESSAGES_DROPPED = "messages_dropped";
+    static final String DEGRADED = "degraded";
     static final String WAITING_REASON = "waiting_reason";
     static final String WAITING_MODEL = "waiting_model";
     static final String WAITING_UNTIL = "waiting_until";
@@ -80,6 +98,18 @@ final class TaskItems {
         if (task.maxTokens() != null) {
             item.put(MAX_TOKENS, n(task.maxTokens()));
         }
+        if (task.system() != null || !task.history().isEmpty()) {
+            item.put(CONVERSATION, AttributeValue.fromB(SdkBytes.fromByteArray(
+                    StoredConversation.encode(task.system(), task.history()))));
+        }
+        if (task.routing() != null) {
+            item.put(TIER, s(task.routing().tier()));
+            item.put(ROUTE_REASON_CODE, s(task.routing().reasonCode()));
+            item.put(ROUTE_REASON, s(task.routing().reason()));
+        }
+        if (task.maxTotalTokens() != null) {
+            item.put(MAX_TOTAL_TOKENS, n(task.maxTotalTokens()));
+        }
         item.put(STATUS, s(task.status().value()));
         item.put(CREATED_AT, n(task.createdAt().toEpochMilli()));
         item.put(UPDATED_AT, n(task.updatedAt().toEpochMilli()));
@@ -116,6 +146,22 @@ final class TaskItems {
         if (item.containsKey(INPUT_TOKENS)) {
             task.usage(new TokenUsage(longOf(item, INPUT_TOKENS), longOf(item, OUTPUT_TOKENS)));
         }
+        if (item.containsKey(CONVERSATION)) {
+            StoredConversation conversation = StoredConversation.decode(item.get(CONVERSATION).b().asByteArray());
+            task.system(conversation.system()).history(conversation.history());
+        }
+        if (item.containsKey(TIER)) {
+            task.routing(new Routing(string(item, TIER), string(item, ROUTE_REASON_CODE), string(item, ROUTE_REASON)));
+        }
+        if (item.containsKey(MAX_TOTAL_TOKENS)) {
+            task.maxTotalTokens(longOf(item, MAX_TOTAL_TOKENS));
+        }
+        if (item.containsKey(SPENT_ATTEMPTS)) {
+            task.progress(new Progress(new TokenLedger(longOf(item, SPENT_INPUT_TOKENS), longOf(item, SPENT_OUTPUT_TOKENS),
+                    new BigDecimal(item.get(SPENT_COST_USD).n()), Boolean.TRUE.equals(item.get(SPENT_ESTIMATED).bool()),
+                    (int) longOf(item, SPENT_ATTEMPTS)), (int) longOf(item, PROMPT_TOKENS_ESTIMATED),
+                    (int) longOf(item, MESSAGES_DROPPED), Boolean.TRUE.equals(item.get(DEGRADED).bool())));
+        }
         if (item.containsKey(WAITING_REASON)) {
             task.waiting(new Waiting(Waiting.Reason.fromValue(string(item, WAITING_REASON)), string(item, WAITING_MODEL),
                     instant(item, WAITING_UNTIL)));
@@ -124,6 +170,20 @@ final class TaskItems {
             task.error(new TaskError(string(item, ERROR_CODE), string(item, ERROR_MESSAGE)));
         }
         return task.build();
+    }
+
+    /** The attributes that store {@code progress}. */
+    static Map<String, AttributeValue> progressAttributes(Progress progress) {
+        Map<String, AttributeValue> attributes = new HashMap<>();
+        attributes.put(SPENT_INPUT_TOKENS, n(progress.spent().inputTokens()));
+        attributes.put(SPENT_OUTPUT_TOKENS, n(progress.spent().outputTokens()));
+        attributes.put(SPENT_COST_USD, n(progress.spent().costUsd()));
+        attributes.put(SPENT_ESTIMATED, AttributeValue.fromBool(progress.spent().estimated()));
+        attributes.put(SPENT_ATTEMPTS, n(progress.spent().attempts()));
+        attributes.put(PROMPT_TOKENS_ESTIMATED, n(progress.inputTokensEstimated()));
+        attributes.put(MESSAGES_DROPPED, n(progress.messagesDropped()));
+        attributes.put(DEGRADED, AttributeValue.fromBool(progress.degraded()));
+        return attributes;
     }
 
     /** The index shard of a task: fixed by its id, so every write of the task agrees on it. */

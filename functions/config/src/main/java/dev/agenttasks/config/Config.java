@@ -1,6 +1,8 @@
 package dev.agenttasks.config;
 
 import java.net.URI;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -51,6 +53,16 @@ public final class Config {
         public String value() {
             return name().toLowerCase(Locale.ROOT);
         }
+
+        /** The provider named {@code value} ({@code openai}, {@code bedrock}, {@code simulated}; any case). */
+        public static Optional<LlmProvider> of(String value) {
+            for (LlmProvider provider : values()) {
+                if (provider.value().equalsIgnoreCase(value == null ? "" : value.strip())) {
+                    return Optional.of(provider);
+                }
+            }
+            return Optional.empty();
+        }
     }
 
     /** Static AWS credentials from the environment (the SDK's default chain is used without them). */
@@ -79,6 +91,9 @@ public final class Config {
     private final boolean inLambda;
     private final Optional<LlmProvider> llmProvider;
     private final URI llmBaseUrl;
+    private final Optional<URI> bedrockEndpointUrl;
+    private final Optional<Path> routingConfigFile;
+    private final Optional<String> routingConfigParameter;
     private final Duration llmTimeout;
     private final Retry retry;
     private final Breaker breaker;
@@ -112,6 +127,13 @@ public final class Config {
         this.llmBaseUrl = parse.url(Variable.LLM_BASE_URL).orElse(DEFAULT_LLM_BASE_URL);
         if (!List.of("http", "https").contains(llmBaseUrl.getScheme().toLowerCase(Locale.ROOT))) {
             parse.problem(Variable.LLM_BASE_URL, "must be an http(s) URL, got '" + llmBaseUrl + "'");
+        }
+        this.bedrockEndpointUrl = parse.url(Variable.BEDROCK_ENDPOINT_URL);
+        this.routingConfigFile = parse.path(Variable.ROUTING_CONFIG_FILE);
+        this.routingConfigParameter = parse.text(Variable.ROUTING_CONFIG_PARAMETER);
+        if (routingConfigFile.isPresent() && routingConfigParameter.isPresent()) {
+            parse.problem(Variable.ROUTING_CONFIG_FILE, "and ROUTING_CONFIG_PARAMETER are both set; set at most one "
+                    + "(the file for local runs, the parameter in AWS)");
         }
         this.llmTimeout = parse.millis(Variable.LLM_TIMEOUT_MS, DEFAULT_LLM_TIMEOUT, 1, 900_000);
         this.retry = new Retry(
@@ -247,6 +269,21 @@ public final class Config {
 
     public Optional<String> llmApiKeyParameter() {
         return Optional.ofNullable(given.get(Variable.LLM_API_KEY_PARAMETER));
+    }
+
+    /** {@code BEDROCK_ENDPOINT_URL}: where the Bedrock provider sends Converse calls instead of the region's endpoint. */
+    public Optional<URI> bedrockEndpointUrl() {
+        return bedrockEndpointUrl;
+    }
+
+    /** {@code ROUTING_CONFIG_FILE}: a routing configuration replacing the built-in one. */
+    public Optional<Path> routingConfigFile() {
+        return routingConfigFile;
+    }
+
+    /** {@code ROUTING_CONFIG_PARAMETER}: the SSM parameter holding the routing configuration. */
+    public Optional<String> routingConfigParameter() {
+        return routingConfigParameter;
     }
 
     public Duration llmTimeout() {
@@ -428,6 +465,19 @@ public final class Config {
             }
             problem(variable, "must be an absolute URL, got '" + raw + "'");
             return Optional.empty();
+        }
+
+        Optional<Path> path(Variable variable) {
+            String raw = given.get(variable);
+            if (raw == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(Path.of(raw));
+            } catch (InvalidPathException e) {
+                problem(variable, "must be a file path, got '" + raw + "' (" + e.getReason() + ")");
+                return Optional.empty();
+            }
         }
 
         <E extends Enum<E>> Optional<E> choice(Variable variable, Class<E> type) {

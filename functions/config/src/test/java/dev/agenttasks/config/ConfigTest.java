@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -42,6 +43,39 @@ class ConfigTest {
                 .hasMessageContaining("SIMULATED_FAILURE_RATE must be between 0.0 and 1.0")
                 .hasMessageContaining("LLM_BASE_URL must be an http(s) URL")
                 .hasMessageContaining("LLM_PROVIDER must be one of openai, bedrock, simulated; got 'anthropic'");
+    }
+
+    @Test
+    void theRoutingConfigurationComesFromAFileOrAParameterButNotBoth() {
+        Config file = Config.of(Map.of("ROUTING_CONFIG_FILE", "/etc/agent-tasks/routing.json"));
+        Config parameter = Config.of(Map.of("ROUTING_CONFIG_PARAMETER", "/agent-tasks/routing"));
+
+        assertThat(file.routingConfigFile()).contains(Path.of("/etc/agent-tasks/routing.json"));
+        assertThat(file.routingConfigParameter()).isEmpty();
+        assertThat(parameter.routingConfigParameter()).contains("/agent-tasks/routing");
+        assertThat(Config.of(Map.of()).routingConfigFile()).isEmpty();
+        assertThatThrownBy(() -> Config.of(Map.of("ROUTING_CONFIG_FILE", "r.json", "ROUTING_CONFIG_PARAMETER", "/r")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("ROUTING_CONFIG_FILE and ROUTING_CONFIG_PARAMETER are both set; set at most one "
+                        + "(the file for local runs, the parameter in AWS)");
+    }
+
+    @Test
+    void aBedrockEndpointOverrideMustBeAnAbsoluteUrl() {
+        assertThat(Config.of(Map.of("BEDROCK_ENDPOINT_URL", "http://127.0.0.1:8089")).bedrockEndpointUrl())
+                .contains(URI.create("http://127.0.0.1:8089"));
+        assertThat(Config.of(Map.of()).bedrockEndpointUrl()).isEmpty();
+        assertThatThrownBy(() -> Config.of(Map.of("BEDROCK_ENDPOINT_URL", "localhost")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("BEDROCK_ENDPOINT_URL must be an absolute URL, got 'localhost'");
+    }
+
+    @Test
+    void providersAreNamedInAnyCase() {
+        assertThat(Config.LlmProvider.of("Bedrock")).contains(Config.LlmProvider.BEDROCK);
+        assertThat(Config.LlmProvider.of(" openai ")).contains(Config.LlmProvider.OPENAI);
+        assertThat(Config.LlmProvider.of("anthropic")).isEmpty();
+        assertThat(Config.LlmProvider.of(null)).isEmpty();
     }
 
     @Test

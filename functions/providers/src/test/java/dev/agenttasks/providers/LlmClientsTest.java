@@ -3,6 +3,7 @@ package dev.agenttasks.providers;
 import dev.agenttasks.domain.port.LlmClient;
 import dev.agenttasks.domain.port.LlmRequest;
 import dev.agenttasks.domain.port.LlmResponse;
+import dev.agenttasks.domain.routing.RoutingConfigLoader;
 import dev.agenttasks.domain.task.TokenUsage;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -80,10 +81,19 @@ class LlmClientsTest {
     }
 
     @Test
-    void bedrockIsNotSupportedYet() {
-        assertThatThrownBy(() -> LlmClients.fromConfig(Config.of(Map.of("LLM_PROVIDER", "bedrock"))))
+    void bedrockIsTheConverseClient() {
+        LlmClient client = LlmClients.fromConfig(Config.of(Map.of("LLM_PROVIDER", "bedrock")));
+
+        assertThat(client).isInstanceOf(BedrockConverseClient.class);
+        assertThat(client.provider()).isEqualTo("bedrock");
+    }
+
+    @Test
+    void aRoutingConfigurationThatNamesOpenAiNeedsItsKeyAtStart() {
+        assertThatThrownBy(() -> LlmClients.fromConfig(Config.of(Map.of("LLM_PROVIDER", "openai")),
+                RoutingConfigLoader.builtIn(), Optional.empty()))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessage("LLM_PROVIDER=bedrock is not supported yet; use openai or simulated");
+                .hasMessageContaining("LLM_API_KEY");
     }
 
     @Test

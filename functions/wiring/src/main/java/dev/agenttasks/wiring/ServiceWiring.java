@@ -3,6 +3,7 @@ package dev.agenttasks.wiring;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
 
+import dev.agenttasks.api.CallbackUrls;
 import dev.agenttasks.api.CancelTaskApi;
 import dev.agenttasks.api.GetTaskApi;
 import dev.agenttasks.api.ListTasksApi;
@@ -15,6 +16,7 @@ import dev.agenttasks.aws.DynamoDbTaskRepository;
 import dev.agenttasks.aws.SqsDeadLetterQueue;
 import dev.agenttasks.aws.SqsTaskQueue;
 import dev.agenttasks.config.Config;
+import dev.agenttasks.config.ConfigurationException;
 import dev.agenttasks.domain.breaker.BreakerConfig;
 import dev.agenttasks.domain.breaker.BreakerListener;
 import dev.agenttasks.domain.breaker.SharedCircuitBreaker;
@@ -23,8 +25,10 @@ import dev.agenttasks.domain.port.LlmClient;
 import dev.agenttasks.domain.process.Backoff;
 import dev.agenttasks.domain.process.TaskProcessor;
 import dev.agenttasks.domain.reconcile.Reconciler;
-import dev.agenttasks.domain.routing.ModelRouter;
-import dev.agenttasks.domain.routing.PriceTable;
+import dev.agenttasks.domain.routing.RequestPlanner;
+import dev.agenttasks.domain.routing.RoutingConfig;
+import dev.agenttasks.domain.routing.RoutingConfigLoader;
+import dev.agenttasks.domain.routing.TokenCounter;
 import dev.agenttasks.domain.submit.SubmitTaskService;
 
 /**
@@ -69,8 +73,9 @@ public final class ServiceWiring {
                 clock,
                 config.idempotencyTtl(),
                 config.taskRetention());
-        return new SubmitTaskApi(service, getTaskApi(), TaskWaiter.sleeping(tasks(), clock), config.maxBodyBytes(),
-                config.maxTaskChars());
+        return new SubmitTaskApi(service, new RequestPlanner(routing(), TokenCounter.cl100k()),
+                config.inLambda() ? CallbackUrls.forAws() : CallbackUrls.forLocalStack(), getTaskApi(),
+                TaskWaiter.sleeping(tasks(), clock), config.maxBodyBytes(), config.maxTaskChars());
     }
 
     public GetTaskApi getTaskApi() {
@@ -94,16 +99,35 @@ public final class ServiceWiring {
     }
 
     /**
-     * The worker's processor, calling {@code llm} (the worker builds it: only the worker needs a provider)
-     * behind the fleet's circuit breakers.
+     * The worker's processor with the routing of {@code ROUTING_CONFIG_FILE} or the built-in configuration for
+     * {@code LLM_PROVIDER}. A configuration in SSM ({@code ROUTING_CONFIG_PARAMETER}) is read by the worker,
+     * which passes it to {@link #taskProcessor(LlmClient, SharedCircuitBreaker, RoutingConfig)}.
      */
     public TaskProcessor taskProcessor(LlmClient llm, SharedCircuitBreaker breaker) {
+        return taskProcessor(llm, breaker, routing());
+    }
+
+    /**
+     * The routing configuration of {@code ROUTING_CONFIG_FILE}, or the built-in one for {@code LLM_PROVIDER}. One in
+     * SSM ({@code ROUTING_CONFIG_PARAMETER}) is read by the worker only, which carries the SSM client.
+     */
+    public RoutingConfig routing() {
+        return RoutingConfigLoader.load(config, name -> {
+            throw new ConfigurationException("ROUTING_CONFIG_PARAMETER (" + name + ") is read by the worker at init; "
+                    + "build the processor with taskProcessor(llm, breaker, RoutingConfiguration.load(config, aws))");
+        });
+    }
+
+    /**
+     * The worker's processor, calling {@code llm} (the worker builds it: only the worker needs a provider)
+     * behind the fleet's circuit breakers, routing with {@code routing}.
+     */
+    public TaskProcessor taskProcessor(LlmClient llm, SharedCircuitBreaker breaker, RoutingConfig routing) {
         return new TaskProcessor(
                 tasks(),
                 llm,
                 breaker,
-                ModelRouter.ofDefaults(),
-                PriceTable.ofDefaults(),
+                new RequestPlanner(routing, TokenCounter.cl100k()),
                 new Backoff(config.retry().baseDelay(), config.retry().maxDelay(),
                         () -> ThreadLocalRandom.current().nextDouble()),
                 clock,

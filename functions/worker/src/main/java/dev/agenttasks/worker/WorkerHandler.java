@@ -20,6 +20,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.agenttasks.wiring.ServiceWiring;
 import dev.agenttasks.aws.SqsMessageVisibility;
 import dev.agenttasks.domain.breaker.BreakerCounters;
+import dev.agenttasks.domain.routing.RoutingConfig;
 import dev.agenttasks.providers.LlmClients;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.process.InvocationClock;
@@ -61,8 +62,13 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     }
 
     private WorkerHandler(ServiceWiring wiring, BreakerCounters breakerEvents) {
-        this(wiring.taskProcessor(LlmClients.fromConfig(wiring.config(), LlmApiKey.resolve(wiring.config(), wiring.aws())),
-                        wiring.sharedCircuitBreaker(breakerEvents)),
+        this(wiring, breakerEvents, RoutingConfiguration.load(wiring.config(), wiring.aws()));
+    }
+
+    private WorkerHandler(ServiceWiring wiring, BreakerCounters breakerEvents, RoutingConfig routing) {
+        this(wiring.taskProcessor(
+                        LlmClients.fromConfig(wiring.config(), routing, LlmApiKey.resolve(wiring.config(), wiring.aws())),
+                        wiring.sharedCircuitBreaker(breakerEvents), routing),
                 new SqsMessageVisibility(wiring.aws().sqs(), wiring.config().taskQueueUrl()),
                 Metrics.toStandardOutput("worker", wiring.clock()), breakerEvents);
     }

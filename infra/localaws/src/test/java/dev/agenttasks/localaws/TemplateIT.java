@@ -44,7 +44,8 @@ class TemplateIT {
             "TASK_RETENTION_SECONDS",     // Config.taskRetention: how long task records are kept
             "MAX_BODY_BYTES",             // ServiceWiring: POST /tasks body limit
             "MAX_TASK_CHARS",             // ServiceWiring: task text limit
-            "RECONCILE_MAX_TASKS_PER_RUN"); // ServiceWiring.reconciler: due tasks handled per run
+            "RECONCILE_MAX_TASKS_PER_RUN", // ServiceWiring.reconciler: due tasks handled per run
+            "ROUTING_CONFIG_PARAMETER");  // RoutingConfiguration: the SSM parameter holding the routing configuration
     /** Contract names that must never be set in AWS: secrets come from SSM, the rest is local-only. */
     private static final Set<String> NEVER_IN_TEMPLATE = Set.of("LLM_API_KEY", "AWS_ENDPOINT_URL", "PORT", "LOCAL_API_KEYS");
     /** Config.DEFAULT_RETRY_MAX_ATTEMPTS and DESIGN.md's default. */
@@ -180,6 +181,42 @@ class TemplateIT {
                     .as("%s %s needs `security: !If [UseJwt, ...]` in HttpApi's DefinitionBody", route.method(), route.path())
                     .isEqualTo(jwtOrIam);
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void bedrockMayBeInvokedOnlyWhenChosenAndOnlyOnTheListedModels() throws IOException {
+        Map<String, Object> parameters = SamTemplate.map(raw.get("Parameters"));
+        assertThat((List<Object>) SamTemplate.map(parameters.get("LlmProvider")).get("AllowedValues")).contains("bedrock");
+        assertThat(SamTemplate.map(SamTemplate.map(raw.get("Conditions")).get("UseBedrock")))
+                .isEqualTo(Map.of("Fn::Equals", List.of(Map.of("Ref", "LlmProvider"), "bedrock")));
+
+        List<Object> grants = new java.util.ArrayList<>();
+        template.resources("AWS::Serverless::Function").forEach((id, properties) -> {
+            for (Object policy : (List<Object>) properties.getOrDefault("Policies", List.of())) {
+                for (Object statement : (List<Object>) SamTemplate.map(policy).getOrDefault("Statement", List.of())) {
+                    if (String.valueOf(statement).contains("bedrock:")) {
+                        grants.add(List.of(id, statement));
+                    }
+                }
+            }
+        });
+        assertThat(grants).as("one grant, the worker's").hasSize(1);
+        List<Object> grant = (List<Object>) grants.get(0);
+        assertThat(grant.get(0)).isEqualTo("WorkerFunction");
+        List<Object> conditional = (List<Object>) SamTemplate.map(grant.get(1)).get("Fn::If");
+        assertThat(conditional.get(0)).isEqualTo("UseBedrock");
+        assertThat(conditional.get(2)).isEqualTo(Map.of("Ref", "AWS::NoValue"));
+        Map<String, Object> statement = SamTemplate.map(conditional.get(1));
+        assertThat(statement.get("Action")).isEqualTo(List.of("bedrock:InvokeModel"));
+        assertThat(String.valueOf(statement.get("Resource"))).contains("{Ref=BedrockModelIds}")
+                .contains("foundation-model/").doesNotContain("foundation-model/*");
+
+        // The default model list is the built-in Bedrock routing configuration's models.
+        Path builtIn = repository.resolve("functions/domain/src/main/resources/dev/agenttasks/domain/routing/routing-bedrock.json");
+        Map<String, Object> routing = (Map<String, Object>) new Yaml().load(Files.readString(builtIn));
+        assertThat(List.of(String.valueOf(SamTemplate.map(parameters.get("BedrockModelIds")).get("Default")).split(",")))
+                .containsExactlyInAnyOrderElementsOf(SamTemplate.map(routing.get("models")).keySet());
     }
 
     private static Set<String> variables(Map<String, Object> functionProperties) {

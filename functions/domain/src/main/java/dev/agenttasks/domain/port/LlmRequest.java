@@ -24,5 +24,9 @@ public record LlmRequest(String model, List<ChatMessage> messages, int maxTokens
         public static ChatMessage user(String content) {
             return new ChatMessage("user", content);
         }
+
+        public static ChatMessage assistant(String content) {
+            return new ChatMessage("assistant", content);
+        }
     }
 }

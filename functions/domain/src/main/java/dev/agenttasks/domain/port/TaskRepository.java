@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import dev.agenttasks.domain.task.Progress;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskOutcome;
@@ -57,26 +58,35 @@ public interface TaskRepository {
     /*
      * Every lease-fenced write below (recordAttempt, renewLease, complete, fail, release) also requires that no
      * cancel was requested: after a cancel request each one fails, and the worker cancels the task instead.
+     * Those that take a {@code Progress} store it (a null one leaves the stored progress as it is).
      */
 
     /**
      * Counts one more provider call and renews the lease, only while {@code leaseOwner} holds it.
      * False means the lease was lost or a cancel was requested: stop.
      */
-    boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease);
+    default boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease) {
+        return recordAttempt(taskId, leaseOwner, now, lease, null);
+    }
+
+    boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease, Progress progress);
 
     /** Extends the lease to {@code now + lease}, only while {@code leaseOwner} holds it (a heartbeat). */
     boolean renewLease(String taskId, String leaseOwner, Instant now, Duration lease);
 
-    /** running → complete, only while {@code leaseOwner} holds the lease. */
+    /** running → complete, only while {@code leaseOwner} holds the lease (with the outcome's progress). */
     boolean complete(String taskId, String leaseOwner, TaskOutcome outcome, Instant now);
 
     /** running → failed, only while {@code leaseOwner} holds the lease. */
-    boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now);
+    default boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now) {
+        return fail(taskId, leaseOwner, error, durationMs, null, now);
+    }
+
+    boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Progress progress, Instant now);
 
     /** running → pending for a later attempt, only while {@code leaseOwner} holds the lease. */
     default boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt) {
-        return release(taskId, leaseOwner, now, retryAt, false, null);
+        return release(taskId, leaseOwner, now, retryAt, false, null, null);
     }
 
     /**
@@ -85,7 +95,7 @@ public interface TaskRepository {
      * {@code waiting} (nullable) says why the task waits.
      */
     boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt, boolean refundAttempt,
-                    Waiting waiting);
+                    Waiting waiting, Progress progress);
 
     /**
      * The owner asks to stop the task: a pending one is cancelled at once; a running one is marked, after which

@@ -18,19 +18,26 @@ import dev.agenttasks.domain.port.DependencyUnavailableException;
 import dev.agenttasks.domain.port.InFlightMessage;
 import dev.agenttasks.domain.port.LlmClient;
 import dev.agenttasks.domain.port.LlmException;
-import dev.agenttasks.domain.port.LlmRequest;
-import dev.agenttasks.domain.port.LlmRequest.ChatMessage;
 import dev.agenttasks.domain.port.LlmResponse;
 import dev.agenttasks.domain.port.TaskRepository;
 import dev.agenttasks.domain.process.ProcessResult.Outcome;
 import dev.agenttasks.domain.process.ProcessResult.Why;
 import dev.agenttasks.domain.process.UnrecordedWrites.Unrecorded;
-import dev.agenttasks.domain.routing.ModelRoute;
-import dev.agenttasks.domain.routing.ModelRouter;
-import dev.agenttasks.domain.routing.PriceTable;
+import dev.agenttasks.domain.routing.AttemptCharge;
+import dev.agenttasks.domain.routing.Conversation;
+import dev.agenttasks.domain.routing.RequestPlanner;
+import dev.agenttasks.domain.routing.RequestPlanner.AttemptPlan;
+import dev.agenttasks.domain.routing.RequestPlanner.BudgetExceeded;
+import dev.agenttasks.domain.routing.RequestPlanner.PromptTooLarge;
+import dev.agenttasks.domain.routing.RequestPlanner.Ready;
+import dev.agenttasks.domain.routing.RoutingConfig.Model;
+import dev.agenttasks.domain.routing.RoutingDecision;
+import dev.agenttasks.domain.routing.UnknownTierException;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
+import dev.agenttasks.domain.task.Progress;
 import dev.agenttasks.domain.task.TaskOutcome;
+import dev.agenttasks.domain.task.TokenLedger;
 import dev.agenttasks.domain.task.Waiting;
 
 /**
@@ -74,8 +81,7 @@ public final class TaskProcessor implements AutoCloseable {
 
     private final TaskRepository tasks;
     private final LlmClient llm;
-    private final ModelRouter router;
-    private final PriceTable prices;
+    private final RequestPlanner planner;
     private final Backoff backoff;
     private final Clock clock;
     private final Options options;
@@ -84,18 +90,21 @@ public final class TaskProcessor implements AutoCloseable {
     private final UnrecordedWrites unrecorded;
     private final SharedCircuitBreaker breaker;
 
-    public TaskProcessor(TaskRepository tasks, LlmClient llm, SharedCircuitBreaker breaker, ModelRouter router,
-                         PriceTable prices, Backoff backoff, Clock clock, Options options) {
-        this(tasks, llm, breaker, router, prices, backoff, clock, options, Pause.sleeping());
+    public TaskProcessor(TaskRepository tasks, LlmClient llm, SharedCircuitBreaker breaker, RequestPlanner planner,
+                         Backoff backoff, Clock clock, Options options) {
+        this(tasks, llm, breaker, planner, backoff, clock, options, Pause.sleeping());
     }
 
-    public TaskProcessor(TaskRepository tasks, LlmClient llm, SharedCircuitBreaker breaker, ModelRouter router,
-                         PriceTable prices, Backoff backoff, Clock clock, Options options, Pause pause) {
+    /**
+     * @param planner routes each task, builds its prompt within the tier's and the task's token budgets, and
+     *                prices each attempt
+     */
+    public TaskProcessor(TaskRepository tasks, LlmClient llm, SharedCircuitBreaker breaker, RequestPlanner planner,
+                         Backoff backoff, Clock clock, Options options, Pause pause) {
         this.tasks = tasks;
         this.breaker = breaker;
         this.llm = llm;
-        this.router = router;
-        this.prices = prices;
+        this.planner = planner;
         this.backoff = backoff;
         this.clock = clock;
         this.options = options;
@@ -170,6 +179,33 @@ public final class TaskProcessor implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** One delivery's work on a claimed task: what it has spent and counted so far. */
+    private static final class Delivery {
+        final Task task;
+        final String leaseOwner;
+        final Instant started;
+        final Instant deadline;
+        final InvocationClock invocation;
+        int attemptsMade;
+        /** Whether the next call is already counted (the claim counts the delivery's first). */
+        boolean counted = true;
+        Progress progress;
+
+        Delivery(Task task, String leaseOwner, Instant started, Instant deadline, InvocationClock invocation) {
+            this.task = task;
+            this.leaseOwner = leaseOwner;
+            this.started = started;
+            this.deadline = deadline;
+            this.invocation = invocation;
+            this.attemptsMade = task.attempts();
+            this.progress = task.progress();
+        }
+
+        TokenLedger spent() {
+            return progress == null ? TokenLedger.EMPTY : progress.spent();
+        }
+    }
+
     private ProcessResult work(Task task, String leaseOwner, InvocationClock invocation, InFlightMessage message) {
         Instant started = clock.instant();
         if (task.cancelRequested().isPresent()) {
@@ -177,131 +213,166 @@ public final class TaskProcessor implements AutoCloseable {
             return tasks.cancelIfRequested(task.id(), leaseOwner, started)
                     ? cancelled(task) : ProcessResult.done(Outcome.LEASE_LOST);
         }
-        Instant deadline = task.createdAt().plus(options.maxTaskAge());
-        if (!started.isBefore(deadline)) {
-            return finish(task, leaseOwner, fail(TaskError.deadlineExceeded(options.maxTaskAge(), Optional.empty()),
-                    started), invocation);
+        Delivery delivery = new Delivery(task, leaseOwner, started, task.createdAt().plus(options.maxTaskAge()), invocation);
+        if (!started.isBefore(delivery.deadline)) {
+            return finish(delivery, fail(delivery, TaskError.deadlineExceeded(options.maxTaskAge(), Optional.empty())));
         }
         if (task.attempts() > options.maxAttempts()) {
-            return finish(task, leaseOwner, fail(TaskError.attemptsExhausted(options.maxAttempts(), Optional.empty()),
-                    started), invocation);
+            return finish(delivery, fail(delivery, TaskError.attemptsExhausted(options.maxAttempts(), Optional.empty())));
         }
-        ModelRoute route = router.route(task.input());
-        int maxTokens = task.maxTokens() != null ? task.maxTokens() : route.maxTokens();
-        int attemptsMade = task.attempts();   // the claim counted this delivery's first call
-        boolean counted = true;               // whether the next call is already counted
+        Conversation conversation = new Conversation(task.system() == null ? SYSTEM_PROMPT : task.system(),
+                task.history(), task.input());
+        RoutingDecision decision = decisionFor(task, conversation);
+        long cap = task.maxTotalTokens() != null ? task.maxTotalTokens() : decision.tier().maxTotalTokens();
+        Optional<Integer> maxTokens = Optional.ofNullable(task.maxTokens());
         try (LeaseHeartbeat.Lease lease = heartbeat.start(task.id(), leaseOwner, message, callBudgetEnd(task, invocation))) {
             while (true) {
-                Permit permit = breaker.acquire(llm.provider(), route.model());
+                Permit permit = acquire(decision);
                 if (permit instanceof Permit.Held held) {
-                    return hold(task, leaseOwner, held, counted, started, deadline, invocation);
+                    return hold(delivery, held);
                 }
-                if (!counted) {
-                    WriteResult next = write(task.id(), leaseOwner, new StoreWrite.RecordAttempt(options.lease()), invocation);
+                boolean degraded = !permit.key().model().equals(decision.model().id());
+                Model model = degraded ? decision.fallback().orElseThrow() : decision.model();
+                AttemptPlan plan = planner.planAttempt(conversation, decision, model, maxTokens, delivery.spent(), cap);
+                if (!(plan instanceof Ready ready)) {
+                    breaker.release(permit);
+                    return finish(delivery, fail(delivery, plan instanceof BudgetExceeded exceeded
+                            ? TaskError.budgetExceeded(exceeded.spentTokens(), exceeded.maxTotalTokens(), exceeded.tokensNeeded())
+                            : TaskError.promptTooLarge(((PromptTooLarge) plan).tokens(), ((PromptTooLarge) plan).limit())));
+                }
+                if (!delivery.counted) {
+                    WriteResult next = write(task.id(), leaseOwner,
+                            new StoreWrite.RecordAttempt(options.lease(), delivery.progress), invocation);
                     if (next != WriteResult.WRITTEN) {
                         breaker.release(permit);
-                        return notCounted(task, leaseOwner, next, invocation);
+                        return notCounted(delivery, next);
                     }
-                    attemptsMade++;
-                    counted = true;
+                    delivery.attemptsMade++;
+                    delivery.counted = true;
                 }
                 Duration timeout = callTimeout(task, invocation);
                 lease.renewUntil(clock.instant().plus(timeout).plus(SAFETY_MARGIN));
                 LlmResponse response;
                 try {
-                    response = llm.complete(new LlmRequest(route.model(), List.of(ChatMessage.system(SYSTEM_PROMPT),
-                            ChatMessage.user(task.input())), maxTokens, timeout));
+                    response = llm.complete(ready.request(timeout));
                 } catch (LlmException e) {
                     breaker.onFailure(permit, e);
+                    charge(delivery, ready, planner.charge(ready, e), degraded);
                     if (lease.cancelled()) {
                         Thread.interrupted();   // the heartbeat interrupted this thread to stop the call
                         return cancelled(task);
                     }
-                    Optional<ProcessResult> next = afterFailure(task, leaseOwner, e, attemptsMade, started, deadline,
-                            invocation, lease);
+                    Optional<ProcessResult> next = afterFailure(delivery, e, lease);
                     if (next.isPresent()) {
                         return next.get();
                     }
-                    counted = false;
+                    delivery.counted = false;
                     continue;
                 } catch (RuntimeException e) {
                     breaker.release(permit);
                     throw e;
                 }
                 breaker.onSuccess(permit);
+                charge(delivery, ready, planner.charge(ready, response), degraded);
                 if (lease.cancelled()) {
                     Thread.interrupted();
                     return cancelled(task);
                 }
-                LOG.info("task {} answered by {} after {} attempt(s)", task.id(), route.model(), attemptsMade);
-                return finish(task, leaseOwner, new StoreWrite.Complete(outcome(route, response, started)), invocation);
+                LOG.info("task {} answered by {}{} after {} attempt(s)", task.id(), model.id(),
+                        degraded ? " (fallback)" : "", delivery.attemptsMade);
+                TaskOutcome outcome = new TaskOutcome(response.model() == null ? model.id() : response.model(),
+                        response.content(), response.usage(), delivery.spent().costUsd(),
+                        Duration.between(started, clock.instant()).toMillis(), delivery.progress);
+                return finish(delivery, new StoreWrite.Complete(outcome));
             }
         }
+    }
+
+    /** The routing the task got at submit, or a fresh one if it has none or its tier is no longer configured. */
+    private RoutingDecision decisionFor(Task task, Conversation conversation) {
+        if (task.routing() != null) {
+            try {
+                return planner.router().decision(planner.router().tier(task.routing().tier()),
+                        task.routing().reasonCode(), task.routing().reason());
+            } catch (UnknownTierException e) {
+                LOG.warn("task {}: tier {} is no longer configured; routing it again", task.id(), task.routing().tier());
+            }
+        }
+        return planner.router().route(conversation, Optional.empty());
+    }
+
+    /** A permit for the tier's model, or for its fallback while the primary's breaker holds calls. */
+    private Permit acquire(RoutingDecision decision) {
+        if (decision.fallback().isEmpty()) {
+            return breaker.acquire(llm.provider(), decision.model().id());
+        }
+        return breaker.acquireFirst(llm.provider(), List.of(decision.model().id(), decision.fallback().get().id()));
+    }
+
+    private void charge(Delivery delivery, Ready ready, AttemptCharge charge, boolean degraded) {
+        delivery.progress = new Progress(charge.addTo(delivery.spent()), ready.prompt().estimatedInputTokens(),
+                ready.prompt().droppedMessages(), degraded);
     }
 
     /**
      * The model's breaker holds calls: the task goes back to pending, its message returns when the hold ends
      * (plus jitter), and the attempt counted for the call not made is given back. Past the deadline it fails.
      */
-    private ProcessResult hold(Task task, String leaseOwner, Permit.Held held, boolean counted, Instant started,
-                               Instant deadline, InvocationClock invocation) {
+    private ProcessResult hold(Delivery delivery, Permit.Held held) {
         Instant now = clock.instant();
         Duration wait = held.delayFrom(now, backoff::draw);
         Waiting.Reason reason = held.reason() == Permit.Reason.RATE_LIMITED
                 ? Waiting.Reason.RATE_LIMITED : Waiting.Reason.CIRCUIT_OPEN;
-        if (!now.plus(wait).isBefore(deadline)) {
-            return finish(task, leaseOwner, fail(TaskError.deadlineExceeded(options.maxTaskAge(),
-                    Optional.of(reason.value())), started), invocation);
+        if (!now.plus(wait).isBefore(delivery.deadline)) {
+            return finish(delivery, fail(delivery, TaskError.deadlineExceeded(options.maxTaskAge(),
+                    Optional.of(reason.value()))));
         }
-        LOG.info("task {}: calls to {} are held ({}) until {}; the task waits {} ms", task.id(), held.key(),
+        LOG.info("task {}: calls to {} are held ({}) until {}; the task waits {} ms", delivery.task.id(), held.key(),
                 reason.value(), held.until(), wait.toMillis());
-        StoreWrite.Release release = new StoreWrite.Release(now.plus(wait), counted,
-                new Waiting(reason, held.key().model(), held.until()));
-        return release(task, leaseOwner, release, wait,
-                reason == Waiting.Reason.RATE_LIMITED ? Why.RATE_LIMITED : Why.CIRCUIT_OPEN, invocation);
+        StoreWrite.Release release = new StoreWrite.Release(now.plus(wait), delivery.counted,
+                new Waiting(reason, held.key().model(), held.until()), delivery.progress);
+        return release(delivery, release, wait, reason == Waiting.Reason.RATE_LIMITED ? Why.RATE_LIMITED : Why.CIRCUIT_OPEN);
     }
 
     /** The next attempt could not be counted: the task was cancelled, its lease lost, or the store is down. */
-    private ProcessResult notCounted(Task task, String leaseOwner, WriteResult result, InvocationClock invocation) {
+    private ProcessResult notCounted(Delivery delivery, WriteResult result) {
         if (result == WriteResult.CANCELLED) {
-            return cancelled(task);
+            return cancelled(delivery.task);
         }
         if (result == WriteResult.LEASE_LOST) {
-            LOG.warn("task {}: lease lost before retrying; another worker owns it", task.id());
+            LOG.warn("task {}: lease lost before retrying; another worker owns it", delivery.task.id());
             return ProcessResult.done(Outcome.LEASE_LOST);
         }
-        return release(task, leaseOwner, new StoreWrite.Release(clock.instant(), false, null), Duration.ZERO,
-                Why.STORE_UNAVAILABLE, invocation);
+        return release(delivery, new StoreWrite.Release(clock.instant(), false, null, delivery.progress), Duration.ZERO,
+                Why.STORE_UNAVAILABLE);
     }
 
     /**
      * After a failed call: a result for the message, or empty to call again (having waited out the backoff; the
      * next attempt is counted once the breaker lets it through).
      */
-    private Optional<ProcessResult> afterFailure(Task task, String leaseOwner, LlmException e, int attemptsMade,
-                                                 Instant started, Instant deadline, InvocationClock invocation,
-                                                 LeaseHeartbeat.Lease lease) {
-        LOG.warn("task {}: provider call {} failed: {} ({})", task.id(), attemptsMade, e.code(),
+    private Optional<ProcessResult> afterFailure(Delivery delivery, LlmException e, LeaseHeartbeat.Lease lease) {
+        Task task = delivery.task;
+        LOG.warn("task {}: provider call {} failed: {} ({})", task.id(), delivery.attemptsMade, e.code(),
                 e.isTransient() ? "transient" : "permanent");
         LOG.debug("task {}: provider detail: {}", task.id(), e.getMessage());
         if (!e.isTransient()) {
-            return Optional.of(finish(task, leaseOwner, fail(TaskError.providerRejected(e.code()), started), invocation));
+            return Optional.of(finish(delivery, fail(delivery, TaskError.providerRejected(e.code()))));
         }
         Optional<String> lastError = Optional.of(e.code());
-        if (attemptsMade >= options.maxAttempts()) {
-            return Optional.of(finish(task, leaseOwner,
-                    fail(TaskError.attemptsExhausted(attemptsMade, lastError), started), invocation));
+        if (delivery.attemptsMade >= options.maxAttempts()) {
+            return Optional.of(finish(delivery, fail(delivery, TaskError.attemptsExhausted(delivery.attemptsMade, lastError))));
         }
-        Duration wait = backoff.delay(attemptsMade, e.retryAfter().orElse(Duration.ZERO));
+        Duration wait = backoff.delay(delivery.attemptsMade, e.retryAfter().orElse(Duration.ZERO));
         Instant retryAt = clock.instant().plus(wait);
-        if (!retryAt.isBefore(deadline)) {
-            return Optional.of(finish(task, leaseOwner,
-                    fail(TaskError.deadlineExceeded(options.maxTaskAge(), lastError), started), invocation));
+        if (!retryAt.isBefore(delivery.deadline)) {
+            return Optional.of(finish(delivery, fail(delivery, TaskError.deadlineExceeded(options.maxTaskAge(), lastError))));
         }
-        if (invocation.remaining().compareTo(wait.plus(options.callTimeout()).plus(SAFETY_MARGIN)) < 0) {
-            LOG.info("task {}: released after {} attempt(s); retry in {} ms", task.id(), attemptsMade, wait.toMillis());
-            return Optional.of(release(task, leaseOwner, new StoreWrite.Release(retryAt, false, null), wait,
-                    Why.TRANSIENT_PROVIDER_ERROR, invocation));
+        if (delivery.invocation.remaining().compareTo(wait.plus(options.callTimeout()).plus(SAFETY_MARGIN)) < 0) {
+            LOG.info("task {}: released after {} attempt(s); retry in {} ms", task.id(), delivery.attemptsMade,
+                    wait.toMillis());
+            return Optional.of(release(delivery, new StoreWrite.Release(retryAt, false, null, delivery.progress), wait,
+                    Why.TRANSIENT_PROVIDER_ERROR));
         }
         lease.renewUntil(retryAt.plus(options.callTimeout()).plus(SAFETY_MARGIN));
         try {
@@ -311,8 +382,8 @@ public final class TaskProcessor implements AutoCloseable {
                 return Optional.of(cancelled(task));
             }
             Thread.currentThread().interrupt();
-            return Optional.of(release(task, leaseOwner, new StoreWrite.Release(clock.instant(), false, null),
-                    Duration.ZERO, Why.TRANSIENT_PROVIDER_ERROR, invocation));
+            return Optional.of(release(delivery, new StoreWrite.Release(clock.instant(), false, null, delivery.progress),
+                    Duration.ZERO, Why.TRANSIENT_PROVIDER_ERROR));
         }
         if (lease.cancelled()) {
             Thread.interrupted();
@@ -325,9 +396,10 @@ public final class TaskProcessor implements AutoCloseable {
         return Optional.empty();
     }
 
-    private ProcessResult release(Task task, String leaseOwner, StoreWrite.Release release, Duration wait, Why why,
-                                  InvocationClock invocation) {
-        WriteResult result = write(task.id(), leaseOwner, release, invocation);
+    private ProcessResult release(Delivery delivery, StoreWrite.Release release, Duration wait, Why why) {
+        Task task = delivery.task;
+        String leaseOwner = delivery.leaseOwner;
+        WriteResult result = write(task.id(), leaseOwner, release, delivery.invocation);
         if (result == WriteResult.CANCELLED) {
             return cancelled(task);
         }
@@ -344,8 +416,10 @@ public final class TaskProcessor implements AutoCloseable {
     }
 
     /** Records the delivery's final write; when the store keeps failing, remembers it for the message's return. */
-    private ProcessResult finish(Task task, String leaseOwner, StoreWrite write, InvocationClock invocation) {
-        WriteResult result = write(task.id(), leaseOwner, write, invocation);
+    private ProcessResult finish(Delivery delivery, StoreWrite write) {
+        Task task = delivery.task;
+        String leaseOwner = delivery.leaseOwner;
+        WriteResult result = write(task.id(), leaseOwner, write, delivery.invocation);
         if (result == WriteResult.CANCELLED) {
             return cancelled(task);
         }
@@ -404,16 +478,8 @@ public final class TaskProcessor implements AutoCloseable {
         return ProcessResult.done(Outcome.CANCELLED);
     }
 
-    private StoreWrite.Fail fail(TaskError error, Instant started) {
-        return new StoreWrite.Fail(error, Duration.between(started, clock.instant()).toMillis());
-    }
-
-    private TaskOutcome outcome(ModelRoute route, LlmResponse response, Instant started) {
-        String model = response.model() == null ? route.model() : response.model();
-        BigDecimal cost = prices.cost(model, response.usage())
-                .or(() -> prices.cost(route.model(), response.usage())).orElse(null);
-        return new TaskOutcome(model, response.content(), response.usage(), cost,
-                Duration.between(started, clock.instant()).toMillis());
+    private StoreWrite.Fail fail(Delivery delivery, TaskError error) {
+        return new StoreWrite.Fail(error, Duration.between(delivery.started, clock.instant()).toMillis(), delivery.progress);
     }
 
     /** The first call's budget: its timeout and the margin. */

@@ -101,7 +101,15 @@ public final class SubmitTaskService {
     }
 
     private Task newTask(String id, String caller, SubmitCommand command, Instant now) {
-        return Task.pending(id, caller, command.task(), command.maxTokens(), now, now.plus(retention));
+        return new Task.Builder(id, caller, command.task(), now)
+                .maxTokens(command.maxTokens())
+                .system(command.system())
+                .history(command.history())
+                .routing(command.routing())
+                .maxTotalTokens(command.maxTotalTokens())
+                .callbackUrl(command.callbackUrl())
+                .expiresAt(now.plus(retention))
+                .build();
     }
 
     /**

@@ -13,7 +13,9 @@ public enum FailureReason {
     /** Its queue message was received too many times without an outcome. */
     DEAD_LETTERED,
     /** The task's token cap would be exceeded by another attempt. */
-    BUDGET_EXCEEDED;
+    BUDGET_EXCEEDED,
+    /** The system prompt and the task no longer fit the tier's input limit (its configuration changed). */
+    PROMPT_TOO_LARGE;
 
     /** The error code of every reason but {@link #PROVIDER_REJECTED}, which carries the provider's code. */
     public String code() {

@@ -2,12 +2,16 @@ package dev.agenttasks.domain.task;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
+
+import dev.agenttasks.domain.port.LlmRequest.ChatMessage;
 import java.util.Optional;
 
 /**
  * A task as stored. Outcome fields (model, result, error, usage, cost, duration) are null until known; lease
- * fields are set only while a worker owns the task; {@code retryAt} only while a released task waits for its
+ * fields are set only while a worker owns the task; the request is {@code input} (the new user turn),
+ * {@code system} and {@code history} (earlier turns, oldest first), routed at submit to {@code routing}; {@code retryAt} only while a released task waits for its
  * next attempt; {@code cancelRequestedAt} once its owner asked a running task to stop. Copy with
  * {@link #toBuilder()}.
  */
@@ -32,7 +36,13 @@ public record Task(
         Instant expiresAt,
         Instant retryAt,
         Instant cancelRequestedAt,
-        Waiting waiting) {
+        Waiting waiting,
+        String system,
+        List<ChatMessage> history,
+        Routing routing,
+        Long maxTotalTokens,
+        Progress progress,
+        String callbackUrl) {
 
     public Task {
         Objects.requireNonNull(id, "id");
@@ -40,6 +50,12 @@ public record Task(
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(createdAt, "createdAt");
+        history = history == null ? List.of() : List.copyOf(history);
+    }
+
+    /** What was spent across attempts so far (nothing before the first). */
+    public TokenLedger spent() {
+        return progress == null ? TokenLedger.EMPTY : progress.spent();
     }
 
     /** A new pending task. */
@@ -100,6 +116,12 @@ public record Task(
         private Instant retryAt;
         private Instant cancelRequestedAt;
         private Waiting waiting;
+        private String system;
+        private List<ChatMessage> history = List.of();
+        private Routing routing;
+        private Long maxTotalTokens;
+        private Progress progress;
+        private String callbackUrl;
 
         public Builder(String id, String owner, String input, Instant createdAt) {
             this.id = id;
@@ -128,6 +150,12 @@ public record Task(
             retryAt = t.retryAt;
             cancelRequestedAt = t.cancelRequestedAt;
             waiting = t.waiting;
+            system = t.system;
+            history = t.history;
+            routing = t.routing;
+            maxTotalTokens = t.maxTotalTokens;
+            progress = t.progress;
+            callbackUrl = t.callbackUrl;
         }
 
         public Builder maxTokens(Integer value) {
@@ -145,13 +173,16 @@ public record Task(
             return this;
         }
 
-        /** The outcome of a completed call: model, result, usage, cost and duration. */
+        /** The outcome of a completed call: model, result, usage, cost, duration (and progress, when given). */
         public Builder outcome(TaskOutcome outcome) {
             model = outcome.model();
             result = outcome.result();
             usage = outcome.usage();
             costUsd = outcome.costUsd();
             durationMs = outcome.durationMs();
+            if (outcome.progress() != null) {
+                progress = outcome.progress();
+            }
             return this;
         }
 
@@ -222,10 +253,40 @@ public record Task(
             return this;
         }
 
+        public Builder system(String value) {
+            system = value;
+            return this;
+        }
+
+        public Builder history(List<ChatMessage> value) {
+            history = value;
+            return this;
+        }
+
+        public Builder routing(Routing value) {
+            routing = value;
+            return this;
+        }
+
+        public Builder maxTotalTokens(Long value) {
+            maxTotalTokens = value;
+            return this;
+        }
+
+        public Builder progress(Progress value) {
+            progress = value;
+            return this;
+        }
+
+        public Builder callbackUrl(String value) {
+            callbackUrl = value;
+            return this;
+        }
+
         public Task build() {
             return new Task(id, owner, input, maxTokens, status, createdAt, updatedAt, model, result, error, usage,
                     costUsd, durationMs, attempts, leaseOwner, leaseExpiresAt, enqueuedAt, expiresAt, retryAt,
-                    cancelRequestedAt, waiting);
+                    cancelRequestedAt, waiting, system, history, routing, maxTotalTokens, progress, callbackUrl);
         }
     }
 }

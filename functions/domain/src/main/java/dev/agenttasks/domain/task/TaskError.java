@@ -36,6 +36,18 @@ public record TaskError(String code, String message) {
                 + lastProviderCode.map(c -> "; last error: " + describe(c)).orElse(""));
     }
 
+    /** Another attempt could take the task past its {@code max_total_tokens}. */
+    public static TaskError budgetExceeded(long spentTokens, long maxTotalTokens, int tokensNeeded) {
+        return new TaskError(FailureReason.BUDGET_EXCEEDED.code(), "the task has spent " + spentTokens + " of its "
+                + maxTotalTokens + " tokens (max_total_tokens); another attempt needs at least " + tokensNeeded);
+    }
+
+    /** The system prompt and the task are about {@code tokens}, over the tier's input limit. */
+    public static TaskError promptTooLarge(int tokens, int limit) {
+        return new TaskError(FailureReason.PROMPT_TOO_LARGE.code(), "the system prompt and the task are about "
+                + tokens + " tokens; the tier now accepts at most " + Math.max(0, limit));
+    }
+
     public static TaskError deadLettered() {
         return new TaskError(FailureReason.DEAD_LETTERED.code(), "the task's message was received too many times "
                 + "without an outcome and moved to the dead-letter queue");

@@ -2,8 +2,15 @@ package dev.agenttasks.domain.task;
 
 import java.math.BigDecimal;
 
-import dev.agenttasks.domain.task.TokenUsage;
+/**
+ * A completed task's answer: the model that gave it, its text, the usage the provider reported for it, and what
+ * the task cost (every attempt's charge, failed ones included; null for an unpriced model). {@code progress}
+ * (nullable) is the ledger and prompt figures to store with it.
+ */
+public record TaskOutcome(String model, String result, TokenUsage usage, BigDecimal costUsd, long durationMs,
+                          Progress progress) {
 
-/** A completed task's result and what it cost. {@code costUsd} is null for an unpriced model. */
-public record TaskOutcome(String model, String result, TokenUsage usage, BigDecimal costUsd, long durationMs) {
+    public TaskOutcome(String model, String result, TokenUsage usage, BigDecimal costUsd, long durationMs) {
+        this(model, result, usage, costUsd, durationMs, null);
+    }
 }

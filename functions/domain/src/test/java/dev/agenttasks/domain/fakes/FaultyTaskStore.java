@@ -93,9 +93,10 @@ public final class FaultyTaskStore implements TaskRepository {
     }
 
     @Override
-    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease) {
+    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease,
+                                 dev.agenttasks.domain.task.Progress progress) {
         maybeFail(Operation.RECORD_ATTEMPT);
-        return store.recordAttempt(taskId, leaseOwner, now, lease);
+        return store.recordAttempt(taskId, leaseOwner, now, lease, progress);
     }
 
     @Override
@@ -111,16 +112,17 @@ public final class FaultyTaskStore implements TaskRepository {
     }
 
     @Override
-    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now) {
+    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs,
+                        dev.agenttasks.domain.task.Progress progress, Instant now) {
         maybeFail(Operation.FAIL);
-        return store.fail(taskId, leaseOwner, error, durationMs, now);
+        return store.fail(taskId, leaseOwner, error, durationMs, progress, now);
     }
 
     @Override
     public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt, boolean refundAttempt,
-                           dev.agenttasks.domain.task.Waiting waiting) {
+                           dev.agenttasks.domain.task.Waiting waiting, dev.agenttasks.domain.task.Progress progress) {
         maybeFail(Operation.RELEASE);
-        return store.release(taskId, leaseOwner, now, retryAt, refundAttempt, waiting);
+        return store.release(taskId, leaseOwner, now, retryAt, refundAttempt, waiting, progress);
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.LiveTaskIndex;
 import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.Progress;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskOutcome;
@@ -124,9 +125,10 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     }
 
     @Override
-    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease) {
-        return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).updatedAt(now).attempts(e.task().attempts() + 1)
-                .lease(leaseOwner, now.plus(lease)).build(), now.plus(lease), e.enqueueClaimedAt()));
+    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease, Progress progress) {
+        return fenced(taskId, leaseOwner, e -> new Entry(progressed(with(e.task()), progress).updatedAt(now)
+                .attempts(e.task().attempts() + 1).lease(leaseOwner, now.plus(lease)).build(), now.plus(lease),
+                e.enqueueClaimedAt()));
     }
 
     @Override
@@ -142,15 +144,16 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     }
 
     @Override
-    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now) {
-        return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).status(TaskStatus.FAILED).updatedAt(now)
+    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Progress progress,
+                        Instant now) {
+        return fenced(taskId, leaseOwner, e -> new Entry(progressed(with(e.task()), progress).status(TaskStatus.FAILED).updatedAt(now)
                 .error(error).durationMs(durationMs).lease(null, null).build(), null, e.enqueueClaimedAt()));
     }
 
     @Override
     public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt, boolean refundAttempt,
-                           Waiting waiting) {
-        return fenced(taskId, leaseOwner, e -> new Entry(with(e.task()).status(TaskStatus.PENDING).updatedAt(now)
+                           Waiting waiting, Progress progress) {
+        return fenced(taskId, leaseOwner, e -> new Entry(progressed(with(e.task()), progress).status(TaskStatus.PENDING).updatedAt(now)
                 .lease(null, null).retryAt(retryAt).waiting(waiting)
                 .attempts(e.task().attempts() - (refundAttempt ? 1 : 0)).build(),
                 retryAt.plus(REQUEUE_AFTER), e.enqueueClaimedAt()));
@@ -270,6 +273,10 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     private boolean fenced(String taskId, String leaseOwner, UnaryOperator<Entry> change) {
         return update(taskId, e -> e.task().status() == TaskStatus.RUNNING && leaseOwner.equals(e.task().leaseOwner())
                 && e.task().cancelRequestedAt() == null, change);
+    }
+
+    private static Task.Builder progressed(Task.Builder task, Progress progress) {
+        return progress == null ? task : task.progress(progress);
     }
 
     private static Task.Builder with(Task task) {

@@ -55,8 +55,9 @@ abstract class InMemoryTaskStoreDelegate implements TaskRepository {
     }
 
     @Override
-    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease) {
-        return store.recordAttempt(taskId, leaseOwner, now, lease);
+    public boolean recordAttempt(String taskId, String leaseOwner, Instant now, Duration lease,
+                                 dev.agenttasks.domain.task.Progress progress) {
+        return store.recordAttempt(taskId, leaseOwner, now, lease, progress);
     }
 
     @Override
@@ -70,14 +71,15 @@ abstract class InMemoryTaskStoreDelegate implements TaskRepository {
     }
 
     @Override
-    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs, Instant now) {
-        return store.fail(taskId, leaseOwner, error, durationMs, now);
+    public boolean fail(String taskId, String leaseOwner, TaskError error, Long durationMs,
+                        dev.agenttasks.domain.task.Progress progress, Instant now) {
+        return store.fail(taskId, leaseOwner, error, durationMs, progress, now);
     }
 
     @Override
     public boolean release(String taskId, String leaseOwner, Instant now, Instant retryAt, boolean refundAttempt,
-                           dev.agenttasks.domain.task.Waiting waiting) {
-        return store.release(taskId, leaseOwner, now, retryAt, refundAttempt, waiting);
+                           dev.agenttasks.domain.task.Waiting waiting, dev.agenttasks.domain.task.Progress progress) {
+        return store.release(taskId, leaseOwner, now, retryAt, refundAttempt, waiting, progress);
     }
 
     @Override

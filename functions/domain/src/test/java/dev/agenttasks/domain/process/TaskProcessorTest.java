@@ -25,8 +25,7 @@ import dev.agenttasks.domain.process.ProcessResult.Done;
 import dev.agenttasks.domain.process.ProcessResult.Outcome;
 import dev.agenttasks.domain.process.ProcessResult.RetryLater;
 import dev.agenttasks.domain.process.ProcessResult.Why;
-import dev.agenttasks.domain.routing.ModelRouter;
-import dev.agenttasks.domain.routing.PriceTable;
+import dev.agenttasks.domain.routing.RequestPlanner;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskIds;
 import dev.agenttasks.domain.task.TaskStatus;
@@ -35,6 +34,9 @@ import dev.agenttasks.domain.task.TaskStatus;
 class TaskProcessorTest {
 
     private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+    /** The built-in routing: "What is 2 + 2?" is a simple task, for the small model. */
+    private static final RequestPlanner PLANNER = RequestPlanner.ofDefaults();
+    private static final String SMALL_MODEL = "llama-3.1-8b-instant";
     private static final Duration LEASE = Duration.ofSeconds(60);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration MAX_AGE = Duration.ofHours(1);
@@ -77,7 +79,7 @@ class TaskProcessorTest {
 
     private TaskProcessor processor(LlmClient llm, int maxAttempts) {
         // Full jitter drawn at 0.5: the waits are half the ceiling, so tests can predict them.
-        TaskProcessor processor = new TaskProcessor(faulty, llm, breaker(), ModelRouter.ofDefaults(), PriceTable.ofDefaults(),
+        TaskProcessor processor = new TaskProcessor(faulty, llm, breaker(), PLANNER,
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), () -> 0.5), clock,
                 new TaskProcessor.Options(maxAttempts, LEASE, CALL_TIMEOUT, MAX_AGE),
                 wait -> {
@@ -119,7 +121,7 @@ class TaskProcessorTest {
         assertThat(done.status()).isEqualTo(TaskStatus.COMPLETE);
         assertThat(done.attempts()).isEqualTo(3);
         assertThat(done.result()).isEqualTo("4");
-        assertThat(done.model()).isEqualTo(ModelRouter.SMALL_MODEL);
+        assertThat(done.model()).isEqualTo(SMALL_MODEL);
         assertThat(done.leaseOwner()).isNull();
         assertThat(done.durationMs()).isEqualTo(1_500);
     }
@@ -441,7 +443,7 @@ class TaskProcessorTest {
     @Test
     void aModelWhoseBreakerIsOpenIsNotCalledAndItsTaskWaitsWithoutBeingCharged() {
         ScriptedLlmClient llm = ScriptedLlmClient.answering("4");
-        breaker().forceOpen("scripted", ModelRouter.SMALL_MODEL, Duration.ofSeconds(30));
+        breaker().forceOpen("scripted", SMALL_MODEL, Duration.ofSeconds(30));
         Task task = stored();
 
         ProcessResult result = processor(llm).process(task.id(), longInvocation());
@@ -456,7 +458,7 @@ class TaskProcessorTest {
         assertThat(waiting.attempts()).as("the claim's attempt is given back").isZero();
         assertThat(waiting.waitingFor()).hasValueSatisfying(w -> {
             assertThat(w.reason()).isEqualTo(dev.agenttasks.domain.task.Waiting.Reason.CIRCUIT_OPEN);
-            assertThat(w.model()).isEqualTo(ModelRouter.SMALL_MODEL);
+            assertThat(w.model()).isEqualTo(SMALL_MODEL);
             assertThat(w.until()).isEqualTo(T0.plusSeconds(30));
         });
     }
@@ -502,7 +504,7 @@ class TaskProcessorTest {
 
     @Test
     void aTaskHeldPastItsDeadlineFailsWithAClearError() {
-        breaker().forceOpen("scripted", ModelRouter.SMALL_MODEL, Duration.ofMinutes(5));
+        breaker().forceOpen("scripted", SMALL_MODEL, Duration.ofMinutes(5));
         Task task = storedAt(T0.minus(MAX_AGE).plusSeconds(60));
 
         ProcessResult result = processor(ScriptedLlmClient.answering("4")).process(task.id(), longInvocation());

@@ -1,0 +1,33 @@
+package dev.agenttasks.worker;
+
+import dev.agenttasks.aws.AwsClients;
+import dev.agenttasks.config.Config;
+import dev.agenttasks.config.ConfigurationException;
+import dev.agenttasks.domain.routing.RoutingConfig;
+import dev.agenttasks.domain.routing.RoutingConfigLoader;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * The routing configuration in force ({@link RoutingConfigLoader#load}): {@code ROUTING_CONFIG_FILE}, else the SSM
+ * parameter named by {@code ROUTING_CONFIG_PARAMETER} (read once, at init), else the built-in one for the provider.
+ * A configuration that cannot be read or used fails the worker's start with a message naming its source.
+ */
+public final class RoutingConfiguration {
+
+    private RoutingConfiguration() {
+    }
+
+    public static RoutingConfig load(Config config, AwsClients aws) {
+        return RoutingConfigLoader.load(config, name -> readParameter(aws, name));
+    }
+
+    private static String readParameter(AwsClients aws, String name) {
+        try (SsmClient ssm = aws.build(SsmClient.builder())) {
+            return ssm.getParameter(b -> b.name(name).withDecryption(true)).parameter().value();
+        } catch (SdkException e) {
+            throw new ConfigurationException("could not read the routing configuration from SSM parameter " + name
+                    + ": " + e.getMessage());
+        }
+    }
+}
