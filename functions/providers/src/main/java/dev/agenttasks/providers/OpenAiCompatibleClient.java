@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Chat completions against any OpenAI-compatible API ({@code POST {baseUrl}/chat/completions}),
@@ -31,7 +32,8 @@ import java.util.Objects;
  * cut bodies short, and the same request usually succeeds when sent again.
  *
  * <p>The API key is sent only in the {@code Authorization} header and is removed from any
- * provider text copied into exception messages.
+ * provider text copied into exception messages. A keyless client (a local vLLM, Ollama or llama.cpp server)
+ * sends no {@code Authorization} header at all.
  */
 public final class OpenAiCompatibleClient implements LlmClient {
 
@@ -43,7 +45,7 @@ public final class OpenAiCompatibleClient implements LlmClient {
     private static final String REDACTED = "[redacted]";
 
     private final URI endpoint;
-    private final String apiKey;
+    private final Optional<String> apiKey;
     private final HttpClient httpClient;
     private final ObjectMapper mapper;
     private final ProviderErrorClassifier classifier;
@@ -53,12 +55,17 @@ public final class OpenAiCompatibleClient implements LlmClient {
      * @param httpClient used for every call; its connect timeout and executor are the caller's choice
      */
     public OpenAiCompatibleClient(URI baseUrl, String apiKey, HttpClient httpClient, ObjectMapper mapper, Clock clock) {
+        this(baseUrl, Optional.of(requireKey(apiKey)), httpClient, mapper, clock);
+    }
+
+    /**
+     * @param apiKey empty for an endpoint that takes no key: then no {@code Authorization} header is sent
+     */
+    public OpenAiCompatibleClient(URI baseUrl, Optional<String> apiKey, HttpClient httpClient, ObjectMapper mapper,
+                                  Clock clock) {
         Objects.requireNonNull(baseUrl, "baseUrl");
-        if (apiKey == null || apiKey.isBlank()) {
-            throw new IllegalArgumentException("apiKey must not be blank");
-        }
         this.endpoint = chatCompletionsEndpoint(baseUrl);
-        this.apiKey = apiKey.strip();
+        this.apiKey = apiKey.map(OpenAiCompatibleClient::requireKey).map(String::strip);
         this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.classifier = new ProviderErrorClassifier(PROVIDER, clock, mapper);
@@ -71,6 +78,18 @@ public final class OpenAiCompatibleClient implements LlmClient {
 
     public static OpenAiCompatibleClient of(URI baseUrl, String apiKey, HttpClient httpClient) {
         return new OpenAiCompatibleClient(baseUrl, apiKey, httpClient, new ObjectMapper(), Clock.systemUTC());
+    }
+
+    /** A client with a key, or without one (no {@code Authorization} header) when {@code apiKey} is empty. */
+    public static OpenAiCompatibleClient of(URI baseUrl, Optional<String> apiKey, HttpClient httpClient) {
+        return new OpenAiCompatibleClient(baseUrl, apiKey, httpClient, new ObjectMapper(), Clock.systemUTC());
+    }
+
+    private static String requireKey(String apiKey) {
+        if (apiKey == null || apiKey.isBlank()) {
+            throw new IllegalArgumentException("apiKey must not be blank");
+        }
+        return apiKey;
     }
 
     /** The lean default: a connect timeout and no redirects; build it once and reuse it. */
@@ -101,13 +120,13 @@ public final class OpenAiCompatibleClient implements LlmClient {
             throw LlmException.transientError(ProviderErrorClassifier.CODE_TIMEOUT,
                     PROVIDER + " call not sent: no time left (timeout " + request.timeout() + ")", null);
         }
-        HttpRequest httpRequest = HttpRequest.newBuilder(endpoint)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
                 .timeout(request.timeout())
-                .header("Authorization", "Bearer " + apiKey)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request)))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request)));
+        apiKey.ifPresent(key -> builder.header("Authorization", "Bearer " + key));
+        HttpRequest httpRequest = builder.build();
         HttpResponse<String> response;
         try {
             response = httpClient.send(httpRequest, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
@@ -179,7 +198,7 @@ public final class OpenAiCompatibleClient implements LlmClient {
     }
 
     private String redact(String text) {
-        return text == null ? null : text.replace(apiKey, REDACTED);
+        return text == null || apiKey.isEmpty() ? text : text.replace(apiKey.get(), REDACTED);
     }
 
     private static URI chatCompletionsEndpoint(URI baseUrl) {
