@@ -37,24 +37,24 @@ import com.sun.net.httpserver.HttpServer;
  * change only when a test says so ({@link #finish}, {@link #start}). Every request is recorded, and the
  * next answers can be scripted to fail.
  */
-final class FakeAgentTasksApi implements AutoCloseable {
+public final class FakeAgentTasksApi implements AutoCloseable {
 
-    static final String PROBLEM = "urn:agent-tasks:problem:";
+    public static final String PROBLEM = "urn:agent-tasks:problem:";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern TASK = Pattern.compile("/tasks/([^/]+)");
     private static final Pattern CANCEL = Pattern.compile("/tasks/([^/]+)/cancel");
     private static final Pattern PREFER_WAIT = Pattern.compile("(?i)(?:^|[;,\\s])wait\\s*=\\s*(\\d+)");
 
     /** A request as received. */
-    record Recorded(String method, String path, Map<String, String> headers, String body) {
-        String header(String name) {
+    public record Recorded(String method, String path, Map<String, String> headers, String body) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
 
     /** A scripted answer for the next request. */
-    record Failure(int status, String retryAfter, String contentType, String body) {
-        static Failure problem(int status, String slug, String retryAfter) {
+    public record Failure(int status, String retryAfter, String contentType, String body) {
+        public static Failure problem(int status, String slug, String retryAfter) {
             return new Failure(status, retryAfter, "application/problem+json", "{\"type\":\"" + PROBLEM + slug
                     + "\",\"title\":\"" + slug + "\",\"status\":" + status + ",\"detail\":\"scripted " + slug + "\"}");
         }
@@ -89,70 +89,75 @@ final class FakeAgentTasksApi implements AutoCloseable {
     private volatile String retryAfterSeconds = "1";
     private int nextId = 1;
 
-    FakeAgentTasksApi() throws IOException {
+    public FakeAgentTasksApi() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.setExecutor(executor);
         server.createContext("/", this::serve);
         server.start();
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    List<Recorded> requests() {
+    public List<Recorded> requests() {
         return List.copyOf(requests);
     }
 
-    List<Recorded> requests(String method, String pathPrefix) {
+    public List<Recorded> requests(String method, String pathPrefix) {
         return requests.stream().filter(r -> r.method().equals(method) && r.path().startsWith(pathPrefix)).toList();
     }
 
     /** The next {@code count} requests get {@code failure} instead of their answer. */
-    synchronized FakeAgentTasksApi failNext(int count, Failure failure) {
+    public synchronized FakeAgentTasksApi failNext(int count, Failure failure) {
         for (int i = 0; i < count; i++) {
             failures.add(failure);
         }
         return this;
     }
 
-    FakeAgentTasksApi honourPrefer(boolean value) {
+    public FakeAgentTasksApi honourPrefer(boolean value) {
         honourPrefer = value;
         return this;
     }
 
-    FakeAgentTasksApi sendEtags(boolean value) {
+    public FakeAgentTasksApi sendEtags(boolean value) {
         sendEtags = value;
         return this;
     }
 
     /** {@code Retry-After} on unfinished tasks; null for none. */
-    FakeAgentTasksApi retryAfter(String seconds) {
+    public FakeAgentTasksApi retryAfter(String seconds) {
         retryAfterSeconds = seconds;
         return this;
     }
 
-    /** Adds a task directly (for lists): ids {@code t0001...}, newest last. */
-    synchronized String addTask(String owner, String status) {
+    /** The id of the {@code n}th task made (1-based). */
+    public static String id(int n) {
+        return String.format("t%025d", n);
+    }
+
+    /** Adds a task directly (for lists): ids {@code t0001...}, newest last; the owner is the Authorization header. */
+    public synchronized String addTask(String owner, String status) {
         Task task = new Task(newId(), owner, "{}", Instant.parse("2026-01-01T00:00:00Z").plusSeconds(nextId));
         task.status = status;
         tasks.put(task.id, task);
         return task.id;
     }
 
-    synchronized void start(String id) {
+    public synchronized void start(String id) {
         change(id, "running", null);
     }
 
-    synchronized void finish(String id, String status, String result) {
+    public synchronized void finish(String id, String status, String result) {
         change(id, status, result);
     }
 
-    synchronized String status(String id) {
+    public synchronized String status(String id) {
         return tasks.get(id).status;
     }
 
-    synchronized int taskCount() {
+    public synchronized int taskCount() {
         return tasks.size();
     }
 

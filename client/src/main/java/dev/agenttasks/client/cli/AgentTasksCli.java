@@ -86,8 +86,8 @@ public final class AgentTasksCli {
               --limit <n>           at most n tasks (default 20)
 
             exit codes:
-              0  done: the request succeeded (with --wait, or get of a finished task: it completed)
-              1  the task failed or was cancelled (submit --wait, get)
+              0  success (submit --wait, get --wait: the task completed)
+              1  the task failed or was cancelled (submit --wait, get, get --wait)
               2  usage error: unknown command or option, bad value
               3  the API refused the request (4xx: not found, invalid, unauthenticated, not cancellable...)
               4  the API failed or could not be reached (5xx, network), after retries
