@@ -156,7 +156,8 @@ public final class SubmitRequest {
         }
 
         /**
-         * The idempotency key: 1 to 255 printable ASCII characters.
+         * The idempotency key: 1 to 255 printable ASCII characters, without a double quote or a backslash and not
+         * starting or ending with a space (the API would read such a key differently).
          *
          * @throws IllegalArgumentException for another key
          */

@@ -115,7 +115,7 @@ final class Transport {
      * Sends {@code call}, again after a network error, a 429 or a 5xx while the policy allows.
      *
      * @return a 2xx or 304 answer
-     * @throws ProblemException    for any other answer (the last one, when retried)
+     * @throws ProblemException    for any other answer, redirects included (the last one, when retried)
      * @throws TransportException  when no attempt got an answer
      * @throws AgentTasksException when interrupted
      */
@@ -126,7 +126,7 @@ final class Transport {
             Optional<Duration> retryAfter;
             try {
                 Response response = sendOnce(call);
-                if (response.status() < 400) {
+                if (response.status() < 300 || response.status() == 304) {
                     return response;
                 }
                 ProblemException problem = problem(response);

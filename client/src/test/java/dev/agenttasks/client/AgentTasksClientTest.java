@@ -197,6 +197,31 @@ class AgentTasksClientTest {
     }
 
     @Test
+    void aServerThatAcceptsButNeverAnswersTimesOutAndIsRetried() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            AgentTasksClient patient = AgentTasksClient.builder().baseUrl(URI.create("http://127.0.0.1:" + silent.getLocalPort()))
+                    .requestTimeout(Duration.ofMillis(300)).retryPolicy(new RetryPolicy(2, Duration.ZERO, Duration.ZERO,
+                            Duration.ZERO)).clock(clock).sleeper(clock.sleeper()).build();
+
+            TransportException error = catchThrowableOfType(TransportException.class, () -> patient.get("t1"));
+
+            assertThat(error.attempts()).isEqualTo(2);
+            assertThat(error).hasMessageEndingWith("after 2 attempts: timed out");
+            patient.close();
+        }
+    }
+
+    @Test
+    void aRedirectIsAnErrorNotFollowedNorRetried() {
+        api.failNext(1, new Failure(302, null, "text/plain", ""));
+
+        ProblemException redirect = catchThrowableOfType(ProblemException.class, () -> client.get("t1"));
+
+        assertThat(redirect.status()).isEqualTo(302);
+        assertThat(api.requests()).hasSize(1);
+    }
+
+    @Test
     void sigV4SignsEveryAttemptAfresh() {
         AgentTasksClient signed = AgentTasksClient.builder().baseUrl(api.url())
                 .auth(Auth.sigV4("eu-west-1", () -> new AwsCredentials("AKIDEXAMPLE", "secret", Optional.of("token"))))
