@@ -88,7 +88,7 @@ class ApiResponsesMatchSpecIT {
             Files.copy(in, script);
         }
 
-        ProjectFiles.Outcome outcome = ProjectFiles.run(List.of("python3", script.toString(),
+        ProjectFiles.Outcome outcome = ProjectFiles.run(ProjectFiles.python().script(script,
                 ProjectFiles.openApiSpec().toString(), file.toString()));
 
         assertThat(outcome.exitCode())
@@ -112,7 +112,7 @@ class ApiResponsesMatchSpecIT {
             Files.copy(in, script);
         }
 
-        ProjectFiles.Outcome outcome = ProjectFiles.run(List.of("python3", script.toString(),
+        ProjectFiles.Outcome outcome = ProjectFiles.run(ProjectFiles.python().script(script,
                 ProjectFiles.openApiSpec().toString(), file.toString()));
 
         assertThat(outcome.exitCode()).as(outcome.output()).isEqualTo(1);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
 import dev.agenttasks.domain.task.TaskStatus;
+import dev.agenttasks.pythontools.PythonTools;
 
 /** docs/openapi.yaml is a valid OpenAPI document and says what the code does. */
 class OpenApiSpecIT {
@@ -31,8 +32,9 @@ class OpenApiSpecIT {
 
     @Test
     void isAValidOpenApi31Document() {
-        ProjectFiles.Outcome outcome = ProjectFiles.run(List.of("openapi-spec-validator", "--schema", "3.1",
-                "--validation-errors", "all", ProjectFiles.openApiSpec().toString()));
+        ProjectFiles.Outcome outcome = ProjectFiles.run(ProjectFiles.python().command(
+                PythonTools.OPENAPI_SPEC_VALIDATOR, "--schema", "3.1", "--validation-errors", "all",
+                ProjectFiles.openApiSpec().toString()));
 
         assertThat(outcome.exitCode())
                 .as("openapi-spec-validator rejected docs/openapi.yaml:%n%s", outcome.output())

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.agenttasks.pythontools.PythonTools;
+
 /** Finds the repository's files and runs the Python tools the contract tests use. */
 final class ProjectFiles {
 
@@ -33,18 +35,29 @@ final class ProjectFiles {
         return spec;
     }
 
+    /**
+     * The interpreter with openapi-spec-validator, jsonschema, referencing and PyYAML: python3 as it is, or
+     * the project's environment, created on first use (PythonTools).
+     */
+    static PythonTools.Python python() {
+        try {
+            return PythonTools.require(PythonTools.OPENAPI_SPEC_VALIDATOR);
+        } catch (PythonTools.Unavailable e) {
+            return fail(e.getMessage());
+        }
+    }
+
     /** What a finished process printed (stdout and stderr together) and its exit code. */
     record Outcome(int exitCode, String output) {
     }
 
-    /** Runs a command to completion (at most 120 s); fails the test clearly if the program is not installed. */
+    /** Runs a command to completion (at most 120 s); fails the test clearly if the program cannot start. */
     static Outcome run(List<String> command) {
         Process process;
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
-            return fail(command.get(0) + " is not installed or not on PATH (" + e.getMessage() + "); it ships with"
-                    + " this machine's Python 3.11 (pip package openapi-spec-validator, which brings jsonschema)");
+            return fail("could not start " + command.get(0) + " (" + e.getMessage() + ")");
         }
         try {
             process.getOutputStream().close();

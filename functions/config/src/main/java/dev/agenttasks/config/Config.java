@@ -242,14 +242,16 @@ public final class Config {
     }
 
     /**
-     * {@code LLM_PROVIDER}, or when unset: openai if a key or key parameter is configured, else simulated,
-     * except inside Lambda, where the simulated provider is never chosen implicitly.
+     * {@code LLM_PROVIDER}, or when unset: openai if a key or key parameter is configured or
+     * {@code LLM_BASE_URL} names an endpoint other than the default (a local vLLM, Ollama or llama.cpp server
+     * needs no key), else simulated, except inside Lambda, where the simulated provider is never chosen
+     * implicitly.
      */
     public LlmProvider llmProvider() {
         if (llmProvider.isPresent()) {
             return llmProvider.get();
         }
-        if (llmApiKey().isPresent() || llmApiKeyParameter().isPresent()) {
+        if (llmApiKey().isPresent() || llmApiKeyParameter().isPresent() || !llmBaseUrlIsDefault()) {
             return LlmProvider.OPENAI;
         }
         if (inLambda) {
@@ -261,6 +263,22 @@ public final class Config {
 
     public URI llmBaseUrl() {
         return llmBaseUrl;
+    }
+
+    /**
+     * Whether {@code LLM_BASE_URL} is the default endpoint (Groq), which needs a key; any other
+     * OpenAI-compatible endpoint may be keyless.
+     */
+    public boolean llmBaseUrlIsDefault() {
+        return withoutTrailingSlash(llmBaseUrl.toString()).equalsIgnoreCase(withoutTrailingSlash(DEFAULT_LLM_BASE_URL.toString()));
+    }
+
+    private static String withoutTrailingSlash(String url) {
+        String trimmed = url;
+        while (trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return trimmed;
     }
 
     public Optional<String> llmApiKey() {

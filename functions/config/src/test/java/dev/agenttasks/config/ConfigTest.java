@@ -101,6 +101,21 @@ class ConfigTest {
     }
 
     @Test
+    void anEndpointOtherThanTheDefaultMeansOpenAiWithoutAKey() {
+        Config local = Config.of(Map.of("LLM_BASE_URL", "http://127.0.0.1:11434/v1"));
+        Config groqSpelledWithASlash = Config.of(Map.of("LLM_BASE_URL", "https://api.groq.com/openai/v1/"));
+
+        assertThat(local.llmProvider()).isEqualTo(Config.LlmProvider.OPENAI);
+        assertThat(local.llmBaseUrlIsDefault()).isFalse();
+        assertThat(local.llmApiKey()).isEmpty();
+        assertThat(groqSpelledWithASlash.llmBaseUrlIsDefault()).isTrue();
+        assertThat(groqSpelledWithASlash.llmProvider()).isEqualTo(Config.LlmProvider.SIMULATED);
+        assertThat(Config.of(Map.of()).llmBaseUrlIsDefault()).isTrue();
+        assertThat(Config.of(Map.of("LLM_BASE_URL", "http://127.0.0.1:8080/v1", "LLM_PROVIDER", "simulated")).llmProvider())
+                .isEqualTo(Config.LlmProvider.SIMULATED);
+    }
+
+    @Test
     void unsetLifetimesFollowALongerDeadline() {
         Config config = Config.of(Map.of("TASK_MAX_AGE_SECONDS", "1209600"));
 

@@ -63,15 +63,23 @@ public final class LlmClients {
         };
     }
 
+    /**
+     * The default endpoint (Groq) needs a key; any other OpenAI-compatible endpoint (a local vLLM, Ollama or
+     * llama.cpp server) may have none, and then gets no {@code Authorization} header.
+     */
     private static LlmClient openAi(Config config, Optional<String> apiKey) {
-        String key = apiKey.orElseThrow(() -> new ConfigurationException(
-                "LLM_PROVIDER=openai needs an API key: set LLM_API_KEY"
-                        + config.llmApiKeyParameter()
-                                .map(p -> " or resolve LLM_API_KEY_PARAMETER (" + p + ") before building the client")
-                                .orElse("")));
+        if (apiKey.isEmpty() && config.llmApiKeyParameter().isPresent()) {
+            throw new ConfigurationException("LLM_PROVIDER=openai needs the API key named by LLM_API_KEY_PARAMETER ("
+                    + config.llmApiKeyParameter().get() + "): resolve it before building the client, or set LLM_API_KEY");
+        }
+        if (apiKey.isEmpty() && config.llmBaseUrlIsDefault()) {
+            throw new ConfigurationException("LLM_PROVIDER=openai with the default endpoint ("
+                    + Config.DEFAULT_LLM_BASE_URL + ") needs an API key: set LLM_API_KEY (or LLM_API_KEY_PARAMETER in"
+                    + " AWS); for a keyless OpenAI-compatible server (vLLM, Ollama, llama.cpp) set LLM_BASE_URL to it");
+        }
         Duration timeout = config.llmTimeout();
         Duration connectTimeout = timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT;
-        return OpenAiCompatibleClient.of(config.llmBaseUrl(), key,
+        return OpenAiCompatibleClient.of(config.llmBaseUrl(), apiKey,
                 OpenAiCompatibleClient.newHttpClient(connectTimeout, config.llmBaseUrl()));
     }
 }

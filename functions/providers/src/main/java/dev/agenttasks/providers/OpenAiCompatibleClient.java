@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.Optional;
 
 /**
  * Chat completions against any OpenAI-compatible API ({@code POST {baseUrl}/chat/completions}),
@@ -39,6 +40,7 @@ import java.util.concurrent.TimeoutException;
  * <p>The API key is sent only in the {@code Authorization} header. Provider text copied into exception
  * messages passes through a {@link SecretRedactor} (the key, and anything shaped like a key); a
  * completion's content is returned as the provider sent it.
+ * A keyless client (a local vLLM, Ollama or llama.cpp server) sends no {@code Authorization} header at all.
  */
 public final class OpenAiCompatibleClient implements LlmClient {
 
@@ -55,7 +57,7 @@ public final class OpenAiCompatibleClient implements LlmClient {
     static final int MAX_ERROR_BODY_BYTES = 64 * 1024;
 
     private final URI endpoint;
-    private final String apiKey;
+    private final Optional<String> apiKey;
     private final HttpClient httpClient;
     private final ObjectMapper mapper;
     private final SecretRedactor redactor;
@@ -66,15 +68,20 @@ public final class OpenAiCompatibleClient implements LlmClient {
      * @param httpClient used for every call; its connect timeout and executor are the caller's choice
      */
     public OpenAiCompatibleClient(URI baseUrl, String apiKey, HttpClient httpClient, ObjectMapper mapper, Clock clock) {
+        this(baseUrl, Optional.of(requireKey(apiKey)), httpClient, mapper, clock);
+    }
+
+    /**
+     * @param apiKey empty for an endpoint that takes no key: then no {@code Authorization} header is sent
+     */
+    public OpenAiCompatibleClient(URI baseUrl, Optional<String> apiKey, HttpClient httpClient, ObjectMapper mapper,
+                                  Clock clock) {
         Objects.requireNonNull(baseUrl, "baseUrl");
-        if (apiKey == null || apiKey.isBlank()) {
-            throw new IllegalArgumentException("apiKey must not be blank");
-        }
         this.endpoint = chatCompletionsEndpoint(baseUrl);
-        this.apiKey = apiKey.strip();
+        this.apiKey = apiKey.map(OpenAiCompatibleClient::requireKey).map(String::strip);
         this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
-        this.redactor = SecretRedactor.removing(this.apiKey);
+        this.redactor = SecretRedactor.removing(this.apiKey.orElse(null));
         this.classifier = new ProviderErrorClassifier(PROVIDER, clock, mapper, redactor);
     }
 
@@ -85,6 +92,18 @@ public final class OpenAiCompatibleClient implements LlmClient {
 
     public static OpenAiCompatibleClient of(URI baseUrl, String apiKey, HttpClient httpClient) {
         return new OpenAiCompatibleClient(baseUrl, apiKey, httpClient, new ObjectMapper(), Clock.systemUTC());
+    }
+
+    /** A client with a key, or without one (no {@code Authorization} header) when {@code apiKey} is empty. */
+    public static OpenAiCompatibleClient of(URI baseUrl, Optional<String> apiKey, HttpClient httpClient) {
+        return new OpenAiCompatibleClient(baseUrl, apiKey, httpClient, new ObjectMapper(), Clock.systemUTC());
+    }
+
+    private static String requireKey(String apiKey) {
+        if (apiKey == null || apiKey.isBlank()) {
+            throw new IllegalArgumentException("apiKey must not be blank");
+        }
+        return apiKey;
     }
 
     /** The lean default: a connect timeout and no redirects; build it once and reuse it. */
@@ -122,13 +141,13 @@ public final class OpenAiCompatibleClient implements LlmClient {
                     PROVIDER + " call not sent: no time left (timeout " + timeout + ")", null);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        HttpRequest httpRequest = HttpRequest.newBuilder(endpoint)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
                 .timeout(timeout)
-                .header("Authorization", "Bearer " + apiKey)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request)))
-                .build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody(request)));
+        apiKey.ifPresent(key -> builder.header("Authorization", "Bearer " + key));
+        HttpRequest httpRequest = builder.build();
         CappedBody body = new CappedBody(MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES);
         CompletableFuture<HttpResponse<byte[]>> exchange = httpClient.sendAsync(httpRequest, body);
         HttpResponse<byte[]> response;

@@ -74,10 +74,47 @@ class LlmClientsTest {
     }
 
     @Test
-    void openAiWithoutAKeyIsAnError() {
+    void openAiWithoutAKeyForTheDefaultGroqEndpointIsAClearError() {
         assertThatThrownBy(() -> LlmClients.fromConfig(Config.of(Map.of("LLM_PROVIDER", "openai"))))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("LLM_API_KEY");
+                .hasMessage("LLM_PROVIDER=openai with the default endpoint (https://api.groq.com/openai/v1) needs an API"
+                        + " key: set LLM_API_KEY (or LLM_API_KEY_PARAMETER in AWS); for a keyless OpenAI-compatible"
+                        + " server (vLLM, Ollama, llama.cpp) set LLM_BASE_URL to it");
+        assertThatThrownBy(() -> LlmClients.fromConfig(Config.of(Map.of("LLM_PROVIDER", "openai",
+                "LLM_BASE_URL", "https://api.groq.com/openai/v1/"))))
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("needs an API key");
+    }
+
+    @Test
+    void aKeylessLocalEndpointGetsNoAuthorizationHeader() {
+        WireMockServer wireMock = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort());
+        wireMock.start();
+        try {
+            wireMock.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                    .willReturn(aResponse().withStatus(200).withBody(OpenAiCompatibleClientTest.resource("groq-chat-completion.json"))));
+            for (Map<String, String> env : List.of(
+                    Map.of("LLM_PROVIDER", "openai", "LLM_BASE_URL", wireMock.baseUrl() + "/v1"),
+                    Map.of("LLM_BASE_URL", wireMock.baseUrl() + "/v1"))) {
+                LlmClient client = LlmClients.fromConfig(Config.of(env));
+
+                LlmResponse response = client.complete(new LlmRequest("llama3.2",
+                        List.of(LlmRequest.ChatMessage.user("hello")), 64, Duration.ofSeconds(5)));
+
+                assertThat(client).as("%s", env).isInstanceOf(OpenAiCompatibleClient.class);
+                assertThat(response.usage()).isEqualTo(new TokenUsage(18, 21));
+            }
+            wireMock.verify(2, postRequestedFor(urlEqualTo("/v1/chat/completions")).withoutHeader("Authorization"));
+        } finally {
+            wireMock.stop();
+        }
+    }
+
+    @Test
+    void aKeyParameterThatWasNotResolvedIsAnErrorAlsoForALocalEndpoint() {
+        assertThatThrownBy(() -> LlmClients.fromConfig(Config.of(Map.of("LLM_PROVIDER", "openai",
+                "LLM_BASE_URL", "http://127.0.0.1:8000/v1", "LLM_API_KEY_PARAMETER", "/agent-tasks/llm-key"))))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("LLM_API_KEY_PARAMETER (/agent-tasks/llm-key)");
     }
 
     @Test

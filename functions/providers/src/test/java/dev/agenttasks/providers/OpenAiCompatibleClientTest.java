@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -95,6 +96,33 @@ class OpenAiCompatibleClientTest {
                                       {"role": "user", "content": "Why do fast language models matter?"}],
                          "max_tokens": 256}""")));
         assertThat(wireMock.getAllServeEvents()).hasSize(1);
+    }
+
+    @Test
+    void aKeylessClientSendsNoAuthorizationHeaderAndReportsErrorsAsIs() {
+        OpenAiCompatibleClient keyless = OpenAiCompatibleClient.of(URI.create(wireMock.baseUrl() + "/openai/v1"),
+                Optional.empty(), httpClient);
+        stub(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody(resource("groq-chat-completion.json")));
+
+        LlmResponse response = keyless.complete(request(MODEL, TIMEOUT));
+
+        assertThat(response.usage()).isEqualTo(new TokenUsage(18, 21));
+        wireMock.verify(1, postRequestedFor(urlEqualTo(PATH)).withoutHeader("Authorization"));
+
+        stub(aResponse().withStatus(404).withHeader("Content-Type", "application/json")
+                .withBody("{\"error\":\"model 'llama3.2' not found, try pulling it first\"}"));
+        assertThatThrownBy(() -> keyless.complete(request(MODEL, TIMEOUT))).isInstanceOf(LlmException.class)
+                .hasMessageContaining("not found, try pulling it first");
+    }
+
+    @Test
+    void aBlankKeyIsRefusedRatherThanSentOrDropped() {
+        URI base = URI.create(wireMock.baseUrl());
+
+        assertThatThrownBy(() -> OpenAiCompatibleClient.of(base, " ", httpClient)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> OpenAiCompatibleClient.of(base, Optional.of(""), httpClient))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.agenttasks.localaws;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -13,8 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
+
+import dev.agenttasks.pythontools.PythonTools;
 
 /**
  * A moto server process on a free loopback port, standing in for DynamoDB and SQS.
@@ -24,9 +23,9 @@ import java.util.Optional;
  */
 public final class MotoServer implements AutoCloseable {
 
-    public static final String INSTALL_HINT =
-            "moto server is required, importable by python3: install it with `python3 -m pip install 'moto[server]'` "
-                    + "(or set AWS_ENDPOINT_URL to a running moto, e.g. scripts/moto-server, or LocalStack)";
+    /** Said when moto cannot run here: the alternatives to a moto of our own. */
+    public static final String ALTERNATIVES =
+            "or set AWS_ENDPOINT_URL to a running moto (e.g. scripts/moto-server -p 5000) or LocalStack";
     static final String LAUNCHER = "moto_atomic_server.py";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
@@ -41,10 +40,18 @@ public final class MotoServer implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts moto server on a free port of 127.0.0.1 and waits until it answers. */
+    /**
+     * Starts moto server on a free port of 127.0.0.1 and waits until it answers. The interpreter comes from
+     * {@link PythonTools}: python3 when it has moto, else the project's environment, installed on first use.
+     */
     public static MotoServer start() {
-        String python = findPython().orElseThrow(() -> new IllegalStateException(
-                "no python3 (or python) on PATH can import moto. " + INSTALL_HINT));
+        String python;
+        try {
+            python = PythonTools.require(PythonTools.MOTO_SERVER).executable().toString();
+        } catch (PythonTools.Unavailable e) {
+            throw new IllegalStateException("moto server (stands in for DynamoDB and SQS) cannot run: " + e.getMessage()
+                    + "\nOr, instead, " + ALTERNATIVES + ".", e);
+        }
         int port = freePort();
         Path log;
         Path launcher;
@@ -61,7 +68,7 @@ public final class MotoServer implements AutoCloseable {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new IllegalStateException("could not start " + python + ". " + INSTALL_HINT, e);
+            throw new IllegalStateException("could not start " + python + "; " + ALTERNATIVES, e);
         }
         MotoServer server = new MotoServer(process, URI.create("http://127.0.0.1:" + port), log);
         server.awaitReady();
@@ -115,7 +122,7 @@ public final class MotoServer implements AutoCloseable {
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("moto server exited with code " + process.exitValue()
-                        + " before it was ready; see " + log + ". " + INSTALL_HINT);
+                        + " before it was ready; see " + log + "; " + ALTERNATIVES);
             }
             if (answers()) {
                 return;
@@ -161,37 +168,6 @@ public final class MotoServer implements AutoCloseable {
             Files.copy(in, launcher, StandardCopyOption.REPLACE_EXISTING);
         }
         return launcher;
-    }
-
-    /** The first {@code python3}, then {@code python}, on PATH that can import moto's server. */
-    static Optional<String> findPython() {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String name : List.of("python3", "python3.exe", "python", "python.exe")) {
-            for (String dir : path.split(File.pathSeparator)) {
-                Path candidate = Path.of(dir, name);
-                if (Files.isExecutable(candidate) && importsMoto(candidate)) {
-                    return Optional.of(candidate.toString());
-                }
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static boolean importsMoto(Path python) {
-        try {
-            Process check = new ProcessBuilder(python.toString(), "-c", "import moto.server")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!check.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                check.destroyForcibly();
-                return false;
-            }
-            return check.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private static int freePort() {

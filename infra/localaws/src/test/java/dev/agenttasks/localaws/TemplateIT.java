@@ -3,7 +3,6 @@ package dev.agenttasks.localaws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +11,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +24,8 @@ import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
+
+import dev.agenttasks.pythontools.PythonTools;
 
 /** template.yaml passes cfn-lint (which runs the SAM translator) and keeps the invariants the code relies on. */
 class TemplateIT {
@@ -58,11 +58,11 @@ class TemplateIT {
 
     @Test
     void cfnLintPassesWithTheSamTranslator() throws Exception {
-        String cfnLint = onPath("cfn-lint").orElseThrow(() -> new AssertionError(
-                "cfn-lint was not found on PATH; install it with `python3 -m pip install cfn-lint` "
-                        + "(it validates template.yaml through the SAM translator)"));
+        // python3's cfn-lint, or the project environment's, installed on first use (PythonTools)
+        List<String> cfnLint = PythonTools.require(PythonTools.CFN_LINT).command(PythonTools.CFN_LINT,
+                templatePath.toString());
         Path output = Files.createTempFile("cfn-lint-", ".log");
-        Process process = new ProcessBuilder(cfnLint, templatePath.toString())
+        Process process = new ProcessBuilder(cfnLint)
                 .directory(repository.toFile()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         if (!process.waitFor(3, TimeUnit.MINUTES)) {
             process.destroyForcibly();
@@ -222,16 +222,6 @@ class TemplateIT {
     private static Set<String> variables(Map<String, Object> functionProperties) {
         return new TreeSet<>(SamTemplate.map(SamTemplate.map(functionProperties.get("Environment")).get("Variables"))
                 .keySet());
-    }
-
-    private static Optional<String> onPath(String name) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, name);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toString());
-            }
-        }
-        return Optional.empty();
     }
 
     /** The whole template as maps (SamTemplate exposes resources only); intrinsics in their long form. */
