@@ -2,6 +2,9 @@ package dev.agenttasks.aws;
 
 import java.time.Duration;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 import dev.agenttasks.config.Config;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -11,6 +14,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -20,20 +24,53 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * Lean SDK clients: the URLConnection HTTP client, the configured region, and {@code AWS_ENDPOINT_URL}
  * honoured for moto or LocalStack. Build each once per process.
+ *
+ * <p>Inside Lambda the credentials always come from the SDK's default chain, which reads them when a request
+ * needs them and refreshes them before they expire: under SnapStart that is the container credentials endpoint
+ * of the restored sandbox, never keys captured in a snapshot. Outside Lambda, keys in the environment are used
+ * as given (moto and LocalStack accept any).
  */
-public final class AwsClients {
+public final class AwsClients implements AutoCloseable {
 
     private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(10);
 
     private final Config config;
     private final SdkHttpClient http;
+    private final boolean priming;
+    private final List<SdkAutoCloseable> built = new CopyOnWriteArrayList<>();
 
     public AwsClients(Config config) {
-        this.config = config;
-        this.http = UrlConnectionHttpClient.builder()
+        this(config, UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(Duration.ofSeconds(10))
+                .build(), false);
+    }
+
+    private AwsClients(Config config, SdkHttpClient http, boolean priming) {
+        this.config = config;
+        this.http = http;
+        this.priming = priming;
+    }
+
+    /**
+     * Clients for warming the SDK before a SnapStart snapshot: configured like the real ones, but every request is
+     * answered in memory ({@link PrimingHttpClient}) and signed with placeholder keys, so a call runs the whole
+     * request path (endpoint rules, marshalling, signing, unmarshalling) and nothing leaves the process.
+     */
+    public static AwsClients forPriming(Config config) {
+        return new AwsClients(config, new PrimingHttpClient(), true);
+    }
+
+    /**
+     * Loads the URLConnection client's request path for {@code endpoint} without connecting: prepares a request
+     * and aborts it before it is sent.
+     */
+    public void primeHttpClient(java.net.URI endpoint) {
+        var request = software.amazon.awssdk.http.HttpExecuteRequest.builder()
+                .request(software.amazon.awssdk.http.SdkHttpRequest.builder()
+                        .uri(endpoint).method(software.amazon.awssdk.http.SdkHttpMethod.POST).build())
                 .build();
+        http.prepareRequest(request).abort();
     }
 
     public DynamoDbClient dynamoDb() {
@@ -51,10 +88,28 @@ public final class AwsClients {
                 .credentialsProvider(credentials())
                 .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(API_CALL_TIMEOUT).build());
         config.awsEndpointUrl().ifPresent(builder::endpointOverride);
-        return builder.build();
+        C client = builder.build();
+        if (client instanceof SdkAutoCloseable closeable) {
+            built.add(closeable);
+        }
+        return client;
     }
 
-    private AwsCredentialsProvider credentials() {
+    /** Closes every client built here and the HTTP client they share. */
+    @Override
+    public void close() {
+        built.forEach(SdkAutoCloseable::close);
+        built.clear();
+        http.close();
+    }
+
+    AwsCredentialsProvider credentials() {
+        if (priming) {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming"));
+        }
+        if (config.inLambda()) {
+            return DefaultCredentialsProvider.builder().build();
+        }
         return config.credentials()
                 .<AwsCredentialsProvider>map(c -> StaticCredentialsProvider.create(c.sessionToken().isPresent()
                         ? AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken().get())

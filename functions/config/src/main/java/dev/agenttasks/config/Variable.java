@@ -29,6 +29,8 @@ public enum Variable {
     MAX_BODY_BYTES("262144", "largest request body accepted by POST /tasks"),
     MAX_TASK_CHARS("32000", "longest task text (at most 100000)"),
     RECONCILE_MAX_TASKS_PER_RUN("500", "due tasks one reconciler run handles"),
+    SERVICE_NAME("agent-tasks", "the Service dimension of every metric (the template sets the stack name, so two stacks in one account keep apart)"),
+    LOG_LEVEL("INFO", "the root log level: TRACE, DEBUG, INFO, WARN or ERROR (read by the logging configuration)"),
     SIMULATED_LATENCY_MS("50", "simulated provider: latency of each call"),
     SIMULATED_FAILURE_RATE("0", "simulated provider: share of calls, 0 to 1, that fail with a transient 503"),
     SIMULATED_PERMANENT_FAILURE_MARKER("[fail-permanently]", "simulated provider: a task containing it fails permanently"),

@@ -22,6 +22,7 @@ import dev.agenttasks.aws.SqsDeadLetterQueue;
 import dev.agenttasks.aws.SqsTaskQueue;
 import dev.agenttasks.config.Config;
 import dev.agenttasks.domain.task.TokenUsage;
+import dev.agenttasks.domain.metrics.EmfSpecification;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
@@ -60,7 +61,7 @@ class ReconcilerIT {
         tasks = new DynamoDbTaskRepository(dynamoDb, settings.tasksTable());
         reconciler = new Reconciler(tasks, new SqsTaskQueue(sqs, settings.taskQueueUrl()),
                 Optional.of(new SqsDeadLetterQueue(sqs, settings.taskDlqUrl().orElseThrow())),
-                new Metrics("reconciler", metricLines::add, clock), clock, Reconciler.Options.of(MAX_AGE));
+                new Metrics(Metrics.DEFAULT_SERVICE, metricLines::add, clock), clock, Reconciler.Options.of(MAX_AGE));
     }
 
     private Task stored() {
@@ -225,8 +226,13 @@ class ReconcilerIT {
         assertThat(failed.error().code()).isEqualTo(Reconciler.CODE_DEAD_LETTERED);
         assertThat(failed.error().message()).contains("dead-letter queue");
         assertThat(messagesIn(settings.taskDlqUrl().orElseThrow())).isZero();
-        assertThat(metricLines).singleElement().satisfies(line -> assertThat(line)
-                .contains("\"DeadLetteredTasks\":1").contains("\"PoisonMessages\":2").contains("\"Namespace\":\"AgentTasks\""));
+        assertThat(metricLines).allSatisfy(line -> assertThat(EmfSpecification.violations(line)).isEmpty());
+        assertThat(metricLines.get(0)).contains("\"DeadLetteredTasks\":1").contains("\"PoisonMessages\":2")
+                .contains("\"Namespace\":\"AgentTasks\"");
+        assertThat(metricLines).anySatisfy(line -> assertThat(line)
+                .contains("\"Action\":\"DeadLettered\"").contains("\"ReconcilerActions\":1"));
+        assertThat(metricLines).anySatisfy(line -> assertThat(line)
+                .contains("\"Action\":\"PoisonDeleted\"").contains("\"ReconcilerActions\":2"));
     }
 
     @Test

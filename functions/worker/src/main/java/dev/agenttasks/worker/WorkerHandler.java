@@ -17,19 +17,25 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
-import dev.agenttasks.wiring.ServiceWiring;
+import dev.agenttasks.aws.DynamoDbTaskRepository;
 import dev.agenttasks.aws.SqsRedelivery;
-import dev.agenttasks.providers.LlmClients;
+import dev.agenttasks.domain.logging.LogContext;
+import dev.agenttasks.domain.metrics.Metric;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.process.InvocationClock;
 import dev.agenttasks.domain.process.ProcessResult;
 import dev.agenttasks.domain.process.TaskProcessor;
+import dev.agenttasks.domain.task.TaskIds;
 import dev.agenttasks.domain.task.TaskMessages;
+import dev.agenttasks.lambda.InvocationLog;
+import dev.agenttasks.lambda.SnapStartHooks;
+import dev.agenttasks.providers.LlmClients;
+import dev.agenttasks.wiring.ServiceWiring;
 
 /**
  * WorkerFunction: processes a TaskQueue batch, its records side by side, and reports the ones to retry
  * as batch item failures (with their visibility set to the backoff delay). Unparseable messages are
- * logged and acknowledged, so they never loop.
+ * logged and acknowledged, so they never loop. Each record's log lines carry its task id.
  */
 public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -44,6 +50,8 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     private final TaskProcessor processor;
     private final SqsRedelivery redelivery;
     private final Metrics metrics;
+    private final InvocationLog invocationLog = new InvocationLog();
+    private final SnapStartHooks snapStart;
     private final ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "task-worker");
         thread.setDaemon(true);
@@ -54,10 +62,11 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
         this(ServiceWiring.fromEnvironment());
     }
 
+    /** After a SnapStart restore the backoff jitter is reseeded, so restored sandboxes do not retry in step. */
     public WorkerHandler(ServiceWiring wiring) {
         this(wiring.taskProcessor(LlmClients.fromConfig(wiring.config(), LlmApiKey.resolve(wiring.config(), wiring.aws()))),
                 new SqsRedelivery(wiring.aws().sqs(), wiring.config().taskQueueUrl()),
-                Metrics.toStandardOutput("worker", wiring.clock()));
+                wiring.metrics(), () -> prime(wiring), wiring.jitter()::reseed);
     }
 
     public WorkerHandler(TaskProcessor processor, SqsRedelivery redelivery) {
@@ -65,13 +74,23 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     }
 
     public WorkerHandler(TaskProcessor processor, SqsRedelivery redelivery, Metrics metrics) {
+        this(processor, redelivery, metrics, () -> { }, () -> { });
+    }
+
+    private WorkerHandler(TaskProcessor processor, SqsRedelivery redelivery, Metrics metrics, Runnable prime,
+                          Runnable restored) {
         this.processor = processor;
         this.redelivery = redelivery;
         this.metrics = metrics;
+        this.snapStart = SnapStartHooks.register("WorkerFunction", prime, restored);
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return invocationLog.around(context, () -> handleBatch(event, context));
+    }
+
+    private SQSBatchResponse handleBatch(SQSEvent event, Context context) {
         InvocationClock invocation = () -> Duration.ofMillis(context.getRemainingTimeInMillis());
         List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
         List<Future<Optional<String>>> running = new ArrayList<>();
@@ -81,7 +100,7 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
                 failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                 continue;
             }
-            running.add(pool.submit(() -> processOne(message, invocation)));
+            running.add(pool.submit(InvocationLog.inCurrentContext(() -> processOne(message, invocation))));
         }
         for (Future<Optional<String>> future : running) {
             try {
@@ -102,13 +121,13 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
         if (taskId.isEmpty()) {
             LOG.error("poison message {}: not a task message; acknowledged and dropped (metric PoisonMessages=1)",
                     message.getMessageId());
-            metrics.count(Metrics.POISON_MESSAGES, 1);
+            metrics.put(Metric.POISON_MESSAGES, 1);
             return Optional.empty();
         }
-        try {
+        try (LogContext.Scope scope = LogContext.taskId(taskId.get())) {
             ProcessResult result = processor.process(taskId.get(), invocation);
             if (TaskProcessor.REASON_UNKNOWN_TASK.equals(result.reason())) {
-                metrics.count(Metrics.POISON_MESSAGES, 1);
+                metrics.put(Metric.POISON_MESSAGES, 1);
             }
             if (!result.redeliver()) {
                 return Optional.empty();
@@ -122,6 +141,26 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
             redelivery.redeliverAfter(message.getReceiptHandle(), delay);
             return Optional.of(message.getMessageId());
         }
+    }
+
+    /**
+     * Before the snapshot: a task read (GetItem) and a message hand-back (ChangeMessageVisibility) over clients that
+     * answer in memory, the task message format, and the HTTPS client's connection setup without connecting. The
+     * provider's client was built at init; no provider call is made.
+     */
+    static void prime(ServiceWiring wiring) {
+        try (ServiceWiring priming = wiring.forPriming()) {
+            String id = TaskIds.newId();
+            TaskMessages.taskId(TaskMessages.body(id));
+            new DynamoDbTaskRepository(priming.aws().dynamoDb(), wiring.config().tasksTable()).find(id);
+            new SqsRedelivery(priming.aws().sqs(), wiring.config().taskQueueUrl())
+                    .redeliverAfter("snapstart-priming", FIRST_ERROR_DELAY);
+        }
+        wiring.aws().primeHttpClient(java.net.URI.create("https://dynamodb." + wiring.config().awsRegion() + ".amazonaws.com"));
+    }
+
+    SnapStartHooks snapStart() {
+        return snapStart;
     }
 
     /** 5 s after the first receive, doubling with each receive, at most {@link #MAX_ERROR_DELAY}. */

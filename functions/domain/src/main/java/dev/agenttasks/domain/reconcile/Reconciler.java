@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.agenttasks.domain.metrics.Metric;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.port.DeadLetterQueue.DeadLetter;
 import dev.agenttasks.domain.port.DeadLetterQueue;
@@ -43,6 +44,13 @@ public final class Reconciler {
     public static final String CODE_DEADLINE = "deadline_exceeded";
     public static final String CODE_DEAD_LETTERED = "dead_lettered";
     public static final int DEFAULT_MAX_TASKS_PER_RUN = 500;
+    /** The {@code Action} values of {@link Metric#RECONCILER_ACTIONS}, emitted every run (zeros included). */
+    public static final String ACTION_ENQUEUED = "Enqueued";
+    public static final String ACTION_LEASE_REDRIVEN = "LeaseRedriven";
+    public static final String ACTION_DEADLINE_FAILED = "DeadlineFailed";
+    public static final String ACTION_DEAD_LETTERED = "DeadLettered";
+    public static final String ACTION_POISON_DELETED = "PoisonDeleted";
+    public static final String ACTION_ERROR = "Error";
     public static final int DEFAULT_MAX_DEAD_LETTERS_PER_RUN = 100;
     /** When a send fails, the task is due again after this long. */
     public static final Duration REDRIVE_RETRY = Duration.ofMinutes(2);
@@ -123,15 +131,25 @@ public final class Reconciler {
         }
         deadLetters.ifPresent(dlq -> drain(dlq, invocation, counts));
         Summary summary = counts.summary();
-        metrics.emit(Map.of(
-                "TasksEnqueued", summary.enqueued(),
-                "LeasesRedriven", summary.leasesRedriven(),
-                "DeadlineFailures", summary.deadlineFailed(),
-                Metrics.DEAD_LETTERED_TASKS, summary.deadLettered(),
-                Metrics.POISON_MESSAGES, summary.poisonMessages(),
-                "ReconcileErrors", summary.errors()));
+        emitMetrics(summary);
         LOG.info("reconciler run: {}", summary.asMap());
         return summary;
+    }
+
+    /** One line for the dead-letter and poison counts, one per action ({@link Metric#RECONCILER_ACTIONS}). */
+    private void emitMetrics(Summary summary) {
+        metrics.line()
+                .put(Metric.DEAD_LETTERED_TASKS, summary.deadLettered())
+                .put(Metric.POISON_MESSAGES, summary.poisonMessages())
+                .emit();
+        Map<String, Integer> actions = new LinkedHashMap<>();
+        actions.put(ACTION_ENQUEUED, summary.enqueued());
+        actions.put(ACTION_LEASE_REDRIVEN, summary.leasesRedriven());
+        actions.put(ACTION_DEADLINE_FAILED, summary.deadlineFailed());
+        actions.put(ACTION_DEAD_LETTERED, summary.deadLettered());
+        actions.put(ACTION_POISON_DELETED, summary.poisonMessages());
+        actions.put(ACTION_ERROR, summary.errors());
+        actions.forEach((action, count) -> metrics.put(Metric.RECONCILER_ACTIONS, count, action));
     }
 
     private void reconcile(DueTask task, Instant now, Counts counts) {
