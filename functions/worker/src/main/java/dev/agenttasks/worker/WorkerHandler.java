@@ -125,7 +125,13 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
             return Optional.empty();
         }
         try (LogContext.Scope scope = LogContext.taskId(taskId.get())) {
-            ProcessResult result = processor.process(taskId.get(), invocation);
+            return processTask(message, taskId.get(), invocation);
+        }
+    }
+
+    private Optional<String> processTask(SQSEvent.SQSMessage message, String taskId, InvocationClock invocation) {
+        try {
+            ProcessResult result = processor.process(taskId, invocation);
             if (TaskProcessor.REASON_UNKNOWN_TASK.equals(result.reason())) {
                 metrics.put(Metric.POISON_MESSAGES, 1);
             }
@@ -136,7 +142,7 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
             return Optional.of(message.getMessageId());
         } catch (RuntimeException e) {
             Duration delay = delayAfterError(message);
-            LOG.error("task {} (message {}) failed unexpectedly; it comes back in {} s", taskId.get(),
+            LOG.error("task {} (message {}) failed unexpectedly; it comes back in {} s", taskId,
                     message.getMessageId(), delay.toSeconds(), e);
             redelivery.redeliverAfter(message.getReceiptHandle(), delay);
             return Optional.of(message.getMessageId());
