@@ -34,7 +34,8 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  * <p>The SDK loads it into every client of a JVM that has the test kit on its class path
  * ({@code software/amazon/awssdk/global/handlers/execution.interceptors}). A call belongs to the handler class whose
  * code is on the stack when it is made, or else whose constructor built the client (a worker's heartbeat thread
- * calls through a client its handler built); calls of test code are not recorded.
+ * calls through a client its handler built); calls of test code and of a handler's SnapStart priming (answered in
+ * memory) are not recorded.
  *
  * <p>The lines go to the file named by the system property {@value #FILE_PROPERTY} (the parent pom gives each
  * module's surefire and failsafe runs their own under target/aws-calls/), emptied when the JVM first writes.
@@ -66,6 +67,9 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
     }
 
     private void record(SdkRequest request, ExecutionAttributes attributes, String error) {
+        if (primingOnStack()) {
+            return;   // a handler's SnapStart priming: answered in memory, not the function at work
+        }
         Optional<String> handler = handlerOnStack().or(() -> builtBy);
         Optional<Path> file = Optional.ofNullable(System.getProperty(FILE_PROPERTY)).map(Path::of);
         if (handler.isEmpty() || file.isEmpty()) {
@@ -103,11 +107,21 @@ public final class AwsCallRecorder implements ExecutionInterceptor {
         }
     }
 
+    /** Whether a handler's {@code prime} method (its SnapStart priming) is on the stack. */
+    static boolean primingOnStack() {
+        return StackWalker.getInstance(Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                .anyMatch(frame -> frame.getMethodName().equals("prime") && isHandler(frame.getDeclaringClass())));
+    }
+
+    private static boolean isHandler(Class<?> type) {
+        return RequestHandler.class.isAssignableFrom(type) || RequestStreamHandler.class.isAssignableFrom(type);
+    }
+
     /** The innermost Lambda handler class on the current thread's stack. */
     static Optional<String> handlerOnStack() {
         return StackWalker.getInstance(Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
                 .map(StackWalker.StackFrame::getDeclaringClass)
-                .filter(type -> RequestHandler.class.isAssignableFrom(type) || RequestStreamHandler.class.isAssignableFrom(type))
+                .filter(AwsCallRecorder::isHandler)
                 .map(Class::getName)
                 .findFirst());
     }
