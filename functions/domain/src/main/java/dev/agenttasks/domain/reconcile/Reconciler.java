@@ -136,7 +136,10 @@ public final class Reconciler {
         return summary;
     }
 
-    /** One line for the dead-letter and poison counts, one per action ({@link Metric#RECONCILER_ACTIONS}). */
+    /**
+     * One line for the dead-letter and poison counts, one per action ({@link Metric#RECONCILER_ACTIONS}), and the
+     * tasks it failed as {@link Metric#TASKS_FAILED} by reason.
+     */
     private void emitMetrics(Summary summary) {
         metrics.line()
                 .put(Metric.DEAD_LETTERED_TASKS, summary.deadLettered())
@@ -150,6 +153,12 @@ public final class Reconciler {
         actions.put(ACTION_POISON_DELETED, summary.poisonMessages());
         actions.put(ACTION_ERROR, summary.errors());
         actions.forEach((action, count) -> metrics.put(Metric.RECONCILER_ACTIONS, count, action));
+        if (summary.deadlineFailed() > 0) {
+            metrics.put(Metric.TASKS_FAILED, summary.deadlineFailed(), CODE_DEADLINE);
+        }
+        if (summary.deadLettered() > 0) {
+            metrics.put(Metric.TASKS_FAILED, summary.deadLettered(), CODE_DEAD_LETTERED);
+        }
     }
 
     private void reconcile(DueTask task, Instant now, Counts counts) {
