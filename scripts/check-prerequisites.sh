@@ -17,6 +17,10 @@ if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import moto.server, moto.
   missing=1
 fi
 need cfn-lint "python3 -m pip install cfn-lint  (lints template.yaml)"
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import samtranslator, cfnlint.decode' >/dev/null 2>&1; then
+  echo "missing: AWS SAM's translator for python3 — python3 -m pip install cfn-lint  (brings aws-sam-translator; the template and least-privilege tests run it)" >&2
+  missing=1
+fi
 need openapi-spec-validator "python3 -m pip install openapi-spec-validator  (validates docs/openapi.yaml)"
 if command -v java >/dev/null 2>&1; then
   version=$(java -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')

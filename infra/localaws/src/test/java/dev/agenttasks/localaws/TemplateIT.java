@@ -230,6 +230,13 @@ class TemplateIT {
     }
 
     @Test
+    void everyAlarmIsInTheRunbookWithWhatToDo() throws IOException {
+        String runbook = Files.readString(repository.resolve("docs/operations.md"));
+        template.resources("AWS::CloudWatch::Alarm").keySet().forEach(id ->
+                assertThat(runbook).as("docs/operations.md has a row for %s", id).contains("| `" + id + "` |"));
+    }
+
+    @Test
     void theAlarmsThatPageAreAllThere() {
         assertThat(template.resources("AWS::CloudWatch::Alarm")).containsKeys("DeadLetterQueueAlarm",
                 "DeadLetteredTasksAlarm", "WorkerErrorsAlarm", "ReconcilerErrorsAlarm", "SubmitErrorsAlarm",
@@ -258,6 +265,27 @@ class TemplateIT {
             assertThat(target.group(1)).as("build-%s copies the jar CodeUri names into lib/", id)
                     .contains("cp " + codeUri + " \"$(ARTIFACTS_DIR)/lib/\"");
         });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void envJsonOnlySetsVariablesTheTemplateDeclaresForSamLocalToOverride() throws IOException {
+        // sam local invoke -n env.json overrides a function's variables but never adds one the template lacks.
+        Map<String, Object> envJson = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(repository.resolve("env.json").toFile(), Map.class);
+        Set<String> global = variables(SamTemplate.map(SamTemplate.map(raw.get("Globals")).get("Function")));
+        Map<String, Map<String, Object>> functions = template.resources("AWS::Serverless::Function");
+        envJson.forEach((scope, values) -> {
+            Set<String> declared = new TreeSet<>(global);
+            if (!scope.equals("Parameters")) {
+                assertThat(functions).as("env.json names function %s", scope).containsKey(scope);
+                declared.addAll(variables(functions.get(scope)));
+            }
+            assertThat(((Map<String, Object>) values).keySet()).as("env.json %s", scope).isSubsetOf(declared);
+        });
+        assertThat(String.valueOf(SamTemplate.map(envJson.get("Parameters")).get("JAVA_TOOL_OPTIONS")))
+                .as("the SDK's own endpoint override, since the template never declares AWS_ENDPOINT_URL")
+                .contains("-Daws.endpointUrl=");
     }
 
     private Map<String, Object> raw(String resourceId) {
