@@ -69,8 +69,12 @@ final class PolicyCheck {
     record Call(String handler, String action, String resource, String error) {
     }
 
-    /** One Allow statement of a role, resolved: actions and resource ARN patterns. */
-    record Grant(String function, List<String> actions, List<String> resources, boolean inline, String source) {
+    /**
+     * One Allow statement of a role, resolved: actions and resource ARN patterns. {@code platform} marks a managed
+     * policy that SAM adds for what the function's configuration asks of the platform.
+     */
+    record Grant(String function, List<String> actions, List<String> resources, boolean inline, String source,
+                 boolean platform) {
     }
 
     private PolicyCheck() {
@@ -149,7 +153,7 @@ final class PolicyCheck {
                     Map<String, Object> statement = SamTemplate.map(raw);
                     String source = SamTemplate.map(policy).get("PolicyName") + " " + raw;
                     if (statement.containsKey("NotAction") || statement.containsKey("NotResource")) {
-                        list.add(new Grant(function, List.of("NotAction/NotResource"), List.of("*"), true, source));
+                        list.add(new Grant(function, List.of("NotAction/NotResource"), List.of("*"), true, source, false));
                         continue;
                     }
                     if (!"Allow".equals(statement.get("Effect"))) {
@@ -160,13 +164,21 @@ final class PolicyCheck {
                         resourcesOfStatement.add(resolver.resolve(resource));
                     }
                     list.add(new Grant(function, asList(statement.get("Action")).stream().map(String::valueOf).toList(),
-                            resourcesOfStatement, true, source));
+                            resourcesOfStatement, true, source, false));
                 }
             }
+            Map<String, Object> lambda = SamTemplate.map(SamTemplate.map(resources.get(function)).get("Properties"));
+            boolean tracing = "Active".equals(SamTemplate.map(lambda.get("TracingConfig")).get("Mode"));
+            boolean sqsEvent = resources.values().stream().map(SamTemplate::map)
+                    .filter(resource -> "AWS::Lambda::EventSourceMapping".equals(resource.get("Type")))
+                    .map(resource -> String.valueOf(SamTemplate.map(resource.get("Properties")).get("FunctionName")))
+                    .anyMatch(target -> target.contains(function + "Alias") || target.equals("{Ref=" + function + "}"));
             for (Object arn : (List<Object>) role.getOrDefault("ManagedPolicyArns", List.of())) {
                 String managed = resolver.resolve(arn);
+                boolean platform = managed.equals(BASIC_EXECUTION) || (managed.equals(XRAY) && tracing)
+                        || (managed.equals(SQS_POLLER) && sqsEvent);
                 list.add(new Grant(function, MANAGED_ACTIONS.getOrDefault(managed, List.of("unmodelled:" + managed)),
-                        List.of("*"), false, managed));
+                        List.of("*"), false, managed, platform));
             }
             grants.put(function, list);
         }
@@ -194,7 +206,6 @@ final class PolicyCheck {
     static List<String> violations(Path template, Map<String, String> parameters, Collection<Call> recorded) {
         Map<String, List<Grant>> grants = grants(template, parameters);
         Map<String, String> functions = functionsByHandler(template);
-        SamTemplate sam = SamTemplate.load(template);
         List<String> problems = new ArrayList<>();
 
         Map<String, Set<Call>> callsOf = new LinkedHashMap<>();
@@ -226,7 +237,7 @@ final class PolicyCheck {
             calls.forEach(call -> used.add(call.action() + " " + call.resource()));
             for (Grant grant : roleGrants) {
                 if (!grant.inline()) {
-                    if (!allowedManaged(sam, function, grant.source())) {
+                    if (!grant.platform()) {
                         problems.add(function + " has managed policy " + grant.source() + ", which the check cannot "
                                 + "hold to least privilege; grant what the function uses in an inline statement");
                     }
@@ -248,16 +259,6 @@ final class PolicyCheck {
             }
         }
         return problems;
-    }
-
-    private static boolean allowedManaged(SamTemplate sam, String function, String arn) {
-        if (arn.equals(BASIC_EXECUTION)) {
-            return true;
-        }
-        if (arn.equals(XRAY)) {
-            return true;   // Tracing: Active (Globals): the runtime sends segments
-        }
-        return arn.equals(SQS_POLLER) && sam.sqsEventSource(function).isPresent();
     }
 
     /** IAM's wildcard match: {@code *} any run of characters, {@code ?} one; actions ignore case. */
