@@ -1,7 +1,7 @@
 package dev.agenttasks.aws;
 
+import java.net.URI;
 import java.time.Duration;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -14,12 +14,15 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.utils.SdkAutoCloseable;
+import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * Lean SDK clients: the URLConnection HTTP client, the configured region, and {@code AWS_ENDPOINT_URL}
@@ -62,13 +65,13 @@ public final class AwsClients implements AutoCloseable {
     }
 
     /**
-     * Loads the URLConnection client's request path for {@code endpoint} without connecting: prepares a request
-     * and aborts it before it is sent.
+     * Loads the URLConnection client's HTTPS request path without connecting: prepares a request to the region's
+     * DynamoDB endpoint (or {@code AWS_ENDPOINT_URL}) and aborts it before it is sent.
      */
-    public void primeHttpClient(java.net.URI endpoint) {
-        var request = software.amazon.awssdk.http.HttpExecuteRequest.builder()
-                .request(software.amazon.awssdk.http.SdkHttpRequest.builder()
-                        .uri(endpoint).method(software.amazon.awssdk.http.SdkHttpMethod.POST).build())
+    public void primeHttpClient() {
+        URI endpoint = config.awsEndpointUrl().orElse(URI.create("https://dynamodb." + config.awsRegion() + ".amazonaws.com"));
+        HttpExecuteRequest request = HttpExecuteRequest.builder()
+                .request(SdkHttpRequest.builder().uri(endpoint).method(SdkHttpMethod.POST).build())
                 .build();
         http.prepareRequest(request).abort();
     }

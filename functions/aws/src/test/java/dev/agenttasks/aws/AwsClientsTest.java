@@ -50,6 +50,6 @@ class AwsClientsTest {
                     .items()).isEmpty();
             sqs.sendMessage(b -> b.queueUrl(closed + "/123456789012/TaskQueue").messageBody("{}"));
         }
-        new AwsClients(config).primeHttpClient(closed);   // prepares a connection and aborts it: no connect
+        new AwsClients(config).primeHttpClient();   // prepares a connection to the closed port and aborts it: no connect
     }
 }

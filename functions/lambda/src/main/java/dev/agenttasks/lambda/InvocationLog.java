@@ -1,6 +1,7 @@
 package dev.agenttasks.lambda;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -77,16 +78,16 @@ public final class InvocationLog {
     }
 
     /** The Root of the trace header, e.g. {@code 1-5759e988-bd862e3fe1be46a994272793}. */
-    static java.util.Optional<String> traceId() {
+    static Optional<String> traceId() {
         String header = System.getProperty(TRACE_HEADER_PROPERTY);
         if (header == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         for (String part : header.split(";")) {
             if (part.startsWith("Root=")) {
-                return java.util.Optional.of(part.substring("Root=".length()));
+                return Optional.of(part.substring("Root=".length()));
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

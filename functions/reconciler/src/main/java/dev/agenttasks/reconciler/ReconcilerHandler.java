@@ -22,6 +22,7 @@ public class ReconcilerHandler implements RequestHandler<ScheduledEvent, Map<Str
 
     private final Reconciler reconciler;
     private final InvocationLog invocationLog = new InvocationLog();
+    /** Held here: CRaC's context keeps its resources only weakly. */
     private final SnapStartHooks snapStart;
 
     public ReconcilerHandler() {
@@ -63,11 +64,7 @@ public class ReconcilerHandler implements RequestHandler<ScheduledEvent, Map<Str
         try (ServiceWiring priming = wiring.forPriming()) {
             priming.reconciler().run();
         }
-        wiring.aws().primeHttpClient(java.net.URI.create("https://dynamodb." + wiring.config().awsRegion() + ".amazonaws.com"));
-    }
-
-    SnapStartHooks snapStart() {
-        return snapStart;
+        wiring.aws().primeHttpClient();
     }
 
     /** A pass that could not handle every item; its summary says how far it got. */

@@ -29,6 +29,7 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
 
     private final GetTaskApi api;
     private final InvocationLog invocationLog = new InvocationLog();
+    /** Held here: CRaC's context keeps its resources only weakly. */
     private final SnapStartHooks snapStart;
 
     public StatusHandler() {
@@ -75,10 +76,6 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
             route(SampleEvents.request("ANY /tasks/{id}", "GET", "/tasks/" + id, Map.of("id", id), null), api);
             route(SampleEvents.request("GET /health", "GET", HEALTH_PATH, null, null), api);
         }
-        wiring.aws().primeHttpClient(java.net.URI.create("https://dynamodb." + wiring.config().awsRegion() + ".amazonaws.com"));
-    }
-
-    SnapStartHooks snapStart() {
-        return snapStart;
+        wiring.aws().primeHttpClient();
     }
 }

@@ -29,6 +29,7 @@ public class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     private final SubmitTaskApi api;
     private final Metrics metrics;
     private final InvocationLog invocationLog = new InvocationLog();
+    /** Held here: CRaC's context keeps its resources only weakly. */
     private final SnapStartHooks snapStart;
 
     public SubmitHandler() {
@@ -73,10 +74,6 @@ public class SubmitHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
             route(SampleEvents.request("ANY /tasks", "POST", "/tasks", null,
                     "{\"task\":\"What is a snapshot?\",\"max_tokens\":16}"), priming.submitTaskApi());
         }
-        wiring.aws().primeHttpClient(java.net.URI.create("https://dynamodb." + wiring.config().awsRegion() + ".amazonaws.com"));
-    }
-
-    SnapStartHooks snapStart() {
-        return snapStart;
+        wiring.aws().primeHttpClient();
     }
 }

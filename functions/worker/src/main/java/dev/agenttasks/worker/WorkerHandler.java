@@ -51,6 +51,7 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     private final SqsRedelivery redelivery;
     private final Metrics metrics;
     private final InvocationLog invocationLog = new InvocationLog();
+    /** Held here: CRaC's context keeps its resources only weakly. */
     private final SnapStartHooks snapStart;
     private final ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "task-worker");
@@ -162,11 +163,7 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
             new SqsRedelivery(priming.aws().sqs(), wiring.config().taskQueueUrl())
                     .redeliverAfter("snapstart-priming", FIRST_ERROR_DELAY);
         }
-        wiring.aws().primeHttpClient(java.net.URI.create("https://dynamodb." + wiring.config().awsRegion() + ".amazonaws.com"));
-    }
-
-    SnapStartHooks snapStart() {
-        return snapStart;
+        wiring.aws().primeHttpClient();
     }
 
     /** 5 s after the first receive, doubling with each receive, at most {@link #MAX_ERROR_DELAY}. */

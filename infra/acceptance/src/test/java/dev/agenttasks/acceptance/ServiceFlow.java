@@ -9,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +39,8 @@ import dev.agenttasks.wiring.ServiceWiring;
 import dev.agenttasks.worker.WorkerHandler;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -202,13 +203,12 @@ final class ServiceFlow {
     }
 
     /** A client of the test itself (never recorded as a function's call). */
-    static <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, C>
-            & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, C>, C> C testClient(B builder, Config config) {
+    static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C testClient(B builder, Config config) {
         builder.httpClient(UrlConnectionHttpClient.create())
                 .region(Region.of(config.awsRegion()))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(
                         config.credentials().orElseThrow().accessKeyId(), config.credentials().orElseThrow().secretAccessKey())));
-        config.awsEndpointUrl().map(URI::toString).map(URI::create).ifPresent(builder::endpointOverride);
+        config.awsEndpointUrl().ifPresent(builder::endpointOverride);
         return builder.build();
     }
 

@@ -2,6 +2,7 @@ package dev.agenttasks.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +40,7 @@ abstract class ServiceFlowContract {
     void runTheFlow() {
         provider.start();
         outcome = ServiceFlow.run(awsEnvironment(), provider);
-        ServiceWiring reader = new ServiceWiring(outcome.config(), java.time.Clock.systemUTC());
+        ServiceWiring reader = new ServiceWiring(outcome.config(), Clock.systemUTC());
         tasks = new DynamoDbTaskRepository(reader.aws().dynamoDb(), outcome.config().tasksTable());
     }
 

@@ -2,6 +2,7 @@ package dev.agenttasks.domain.metrics;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +115,7 @@ public final class Metrics {
 
         /** Adds (or, for a metric already on the line, adds to) a value; its dimensions must be the line's. */
         public Line put(Metric metric, double value) {
-            if (!dimensions.keySet().equals(new java.util.HashSet<>(metric.dimensions()))) {
+            if (!dimensions.keySet().equals(new HashSet<>(metric.dimensions()))) {
                 throw new IllegalArgumentException(metric.metricName() + " needs dimensions " + metric.dimensions()
                         + ", the line has " + dimensions.keySet());
             }
