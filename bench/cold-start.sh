@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cold start of each function as a fresh JVM against moto: init (handler construction) + first event.
-# Run from the repo root after `mvn -q -DskipTests install`. Prints one JSON line per run and the jar sizes.
+# Run from the repo root after `mvn -q -DskipTests package`. Prints one JSON line per run and the jar sizes.
 # Usage: bench/cold-start.sh [runs-per-function]   (default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,13 +59,13 @@ measure() {
   done
 }
 put_task
-measure submit functions/submit/target/submit-function.jar dev.agenttasks.submit.SubmitTaskHandler \
+measure submit functions/submit/target/submit-function.jar dev.agenttasks.submit.SubmitHandler \
   com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent "$work/submit.json"
-measure status functions/status/target/status-function.jar dev.agenttasks.status.GetTaskHandler \
+measure status functions/status/target/status-function.jar dev.agenttasks.status.StatusHandler \
   com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent "$work/get.json"
-measure worker functions/worker/target/worker-function.jar dev.agenttasks.worker.ProcessTasksHandler \
+measure worker functions/worker/target/worker-function.jar dev.agenttasks.worker.WorkerHandler \
   com.amazonaws.services.lambda.runtime.events.SQSEvent "$work/sqs.json"
-for jar in functions/*/target/*-function.jar infra/target/agent-tasks-local.jar; do
+for jar in functions/*/target/*-function.jar infra/local-stack/target/agent-tasks-local.jar; do
   case "$jar" in */original-*) continue ;; esac
   echo "{\"jar\":\"$jar\",\"bytes\":$(stat -c %s "$jar")}"
 done

@@ -2,7 +2,7 @@
 # kill -9 of the whole local stack while 20 tasks are running, moto surviving; then a restart.
 # Prints how many were running at the kill, how long the restart took to complete them all, and the
 # provider calls per task. Default settings (60 s lease, reconciler every minute). Run from the repo
-# root after `mvn -q -DskipTests install`. Uses ports 5055 (moto), 8766 (stand-in) and 3960 (stack).
+# root after `mvn -q -DskipTests package`. Uses ports 5055 (moto), 8766 (stand-in) and 3960 (stack).
 # MOTO_SERVER=moto_server runs it against plain moto instead of scripts/moto-server.
 set -u
 cd "$(dirname "$0")/.."
@@ -16,7 +16,7 @@ status() { curl -s "localhost:3960/tasks/$1" | python3 -c 'import json,sys; prin
 count() { n=0; for id in $ids; do [ "$(status "$id")" = "$1" ] && n=$((n+1)); done; echo $n; }
 healthy() { for _ in $(seq 1 120); do curl -sf localhost:3960/health >/dev/null && return; sleep 0.5; done; echo "stack did not start" >&2; exit 1; }
 
-env $env java -jar infra/target/agent-tasks-local.jar >"$work/first.log" 2>&1 & stack=$!
+env $env java -jar infra/local-stack/target/agent-tasks-local.jar >"$work/first.log" 2>&1 & stack=$!
 healthy
 ids=""
 for i in $(seq 1 20); do
@@ -27,7 +27,7 @@ for _ in $(seq 1 60); do [ "$(count running)" -eq 20 ] && break; sleep 0.5; done
 echo "running at the kill: $(count running)"
 kill -9 $stack; wait $stack 2>/dev/null
 start=$(date +%s)
-env $env java -jar infra/target/agent-tasks-local.jar >"$work/second.log" 2>&1 & stack=$!
+env $env java -jar infra/local-stack/target/agent-tasks-local.jar >"$work/second.log" 2>&1 & stack=$!
 healthy
 for _ in $(seq 1 400); do [ "$(count complete)" -eq 20 ] && break; sleep 1; done
 echo "complete after the restart: $(count complete) of 20 in $(( $(date +%s) - start )) s"

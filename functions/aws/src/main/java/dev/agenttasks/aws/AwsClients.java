@@ -1,6 +1,9 @@
 package dev.agenttasks.aws;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.agenttasks.config.Config;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -11,17 +14,26 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * Lean SDK clients: the URLConnection HTTP client, the configured region, and {@code AWS_ENDPOINT_URL}
  * honoured for moto or LocalStack. Build each once per process.
+ *
+ * <p>Inside Lambda the credentials always come from the SDK's default chain, which reads them when a request
+ * needs them and refreshes them before they expire: under SnapStart that is the container credentials endpoint
+ * of the restored sandbox, never keys captured in a snapshot. Outside Lambda, keys in the environment are used
+ * as given (moto and LocalStack accept any).
  */
-public final class AwsClients {
+public final class AwsClients implements AutoCloseable {
 
     private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(10);
     /** The breaker table's client gives up within a second: every provider call waits on it, and the breaker fails open. */
@@ -30,13 +42,41 @@ public final class AwsClients {
 
     private final Config config;
     private final SdkHttpClient http;
+    private final boolean priming;
+    private final List<SdkAutoCloseable> built = new CopyOnWriteArrayList<>();
 
     public AwsClients(Config config) {
-        this.config = config;
-        this.http = UrlConnectionHttpClient.builder()
+        this(config, UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(2))
                 .socketTimeout(Duration.ofSeconds(10))
+                .build(), false);
+    }
+
+    private AwsClients(Config config, SdkHttpClient http, boolean priming) {
+        this.config = config;
+        this.http = http;
+        this.priming = priming;
+    }
+
+    /**
+     * Clients for warming the SDK before a SnapStart snapshot: configured like the real ones, but every request is
+     * answered in memory ({@link PrimingHttpClient}) and signed with placeholder keys, so a call runs the whole
+     * request path (endpoint rules, marshalling, signing, unmarshalling) and nothing leaves the process.
+     */
+    public static AwsClients forPriming(Config config) {
+        return new AwsClients(config, new PrimingHttpClient(), true);
+    }
+
+    /**
+     * Loads the URLConnection client's HTTPS request path without connecting: prepares a request to the region's
+     * DynamoDB endpoint (or {@code AWS_ENDPOINT_URL}) and aborts it before it is sent.
+     */
+    public void primeHttpClient() {
+        URI endpoint = config.awsEndpointUrl().orElse(URI.create("https://dynamodb." + config.awsRegion() + ".amazonaws.com"));
+        HttpExecuteRequest request = HttpExecuteRequest.builder()
+                .request(SdkHttpRequest.builder().uri(endpoint).method(SdkHttpMethod.POST).build())
                 .build();
+        http.prepareRequest(request).abort();
     }
 
     public DynamoDbClient dynamoDb() {
@@ -72,10 +112,28 @@ public final class AwsClients {
                 .credentialsProvider(credentials())
                 .overrideConfiguration(overrides);
         config.awsEndpointUrl().ifPresent(builder::endpointOverride);
-        return builder.build();
+        C client = builder.build();
+        if (client instanceof SdkAutoCloseable closeable) {
+            built.add(closeable);
+        }
+        return client;
     }
 
-    private AwsCredentialsProvider credentials() {
+    /** Closes every client built here and the HTTP client they share. */
+    @Override
+    public void close() {
+        built.forEach(SdkAutoCloseable::close);
+        built.clear();
+        http.close();
+    }
+
+    AwsCredentialsProvider credentials() {
+        if (priming) {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming"));
+        }
+        if (config.inLambda()) {
+            return DefaultCredentialsProvider.builder().build();
+        }
         return config.credentials()
                 .<AwsCredentialsProvider>map(c -> StaticCredentialsProvider.create(c.sessionToken().isPresent()
                         ? AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken().get())

@@ -43,6 +43,9 @@ public final class Config {
     public static final String DEFAULT_SIMULATED_PERMANENT_FAILURE_MARKER = "[fail-permanently]";
     public static final int DEFAULT_PORT = 3000;
     public static final String DEFAULT_REGION = "us-east-1";
+    public static final String DEFAULT_SERVICE_NAME = "agent-tasks";
+    /** The levels LOG_LEVEL may name (the logging configuration reads it; it is checked here so a typo fails at start). */
+    public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
     /** Set by the Lambda runtime in every function. */
     static final String LAMBDA_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME";
 
@@ -109,6 +112,7 @@ public final class Config {
     private final int port;
     private final Optional<Map<String, String>> localApiKeys;
     private final Optional<Duration> localScheduleInterval;
+    private final String serviceName;
 
     private Config(Map<String, String> env) {
         Parser parse = new Parser(env);
@@ -169,6 +173,10 @@ public final class Config {
         this.localScheduleInterval = parse.text(Variable.LOCAL_SCHEDULE_INTERVAL_SECONDS).isPresent()
                 ? Optional.of(parse.seconds(Variable.LOCAL_SCHEDULE_INTERVAL_SECONDS, Duration.ZERO, 1, 86_400))
                 : Optional.empty();
+
+        this.serviceName = parse.text(Variable.SERVICE_NAME).orElse(DEFAULT_SERVICE_NAME);
+        parse.text(Variable.LOG_LEVEL).filter(level -> !LOG_LEVELS.contains(level))
+                .ifPresent(level -> parse.problem(Variable.LOG_LEVEL, "must be one of " + LOG_LEVELS + ", got '" + level + "'"));
 
         if (parse.isSet(Variable.IDEMPOTENCY_TTL_SECONDS) && idempotencyTtl.compareTo(taskMaxAge) < 0) {
             parse.problem(Variable.IDEMPOTENCY_TTL_SECONDS, "(" + idempotencyTtl.toSeconds() + ") must be at least "
@@ -376,6 +384,11 @@ public final class Config {
 
     public Optional<Duration> localScheduleInterval() {
         return localScheduleInterval;
+    }
+
+    /** The {@code Service} dimension of the metrics: the stack's name in AWS. */
+    public String serviceName() {
+        return serviceName;
     }
 
     private String require(Variable variable) {

@@ -160,4 +160,14 @@ class ConfigTest {
                 assertThat(text).contains("AKIA1").doesNotContain("s3cr3t"));
         assertThat(config.credentials().orElseThrow().sessionToken()).isEqualTo(Optional.empty());
     }
+
+    @Test
+    void theServiceNameDefaultsToAgentTasksAndALogLevelMustBeOneLog4jKnows() {
+        assertThat(Config.of(Map.of()).serviceName()).isEqualTo("agent-tasks");
+        assertThat(Config.of(Map.of("SERVICE_NAME", "agent-tasks-prod")).serviceName()).isEqualTo("agent-tasks-prod");
+        assertThat(Config.of(Map.of("LOG_LEVEL", "DEBUG")).asMap()).containsEntry("LOG_LEVEL", "DEBUG");
+        assertThatThrownBy(() -> Config.of(Map.of("LOG_LEVEL", "verbose")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("LOG_LEVEL must be one of [TRACE, DEBUG, INFO, WARN, ERROR], got 'verbose'");
+    }
 }

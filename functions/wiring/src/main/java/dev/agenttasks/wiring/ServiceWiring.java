@@ -1,7 +1,7 @@
 package dev.agenttasks.wiring;
 
 import java.time.Clock;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Optional;
 
 import dev.agenttasks.api.CallbackUrls;
 import dev.agenttasks.api.CancelTaskApi;
@@ -23,6 +23,7 @@ import dev.agenttasks.domain.breaker.SharedCircuitBreaker;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.port.LlmClient;
 import dev.agenttasks.domain.process.Backoff;
+import dev.agenttasks.domain.process.Jitter;
 import dev.agenttasks.domain.process.TaskProcessor;
 import dev.agenttasks.domain.reconcile.Reconciler;
 import dev.agenttasks.domain.routing.RequestPlanner;
@@ -36,21 +37,43 @@ import dev.agenttasks.domain.submit.SubmitTaskService;
  * adapter stands behind which port. Handlers call it once, at init; the local stack and the tests call it
  * with their own configuration and clock.
  */
-public final class ServiceWiring {
+public final class ServiceWiring implements AutoCloseable {
 
     private final Config config;
     private final AwsClients aws;
     private final Clock clock;
+    private final boolean priming;
+    private final Jitter jitter = new Jitter();
     private DynamoDbTaskRepository tasks;
 
     public ServiceWiring(Config config, Clock clock) {
+        this(config, new AwsClients(config), clock, false);
+    }
+
+    private ServiceWiring(Config config, AwsClients aws, Clock clock, boolean priming) {
         this.config = config;
-        this.aws = new AwsClients(config);
+        this.aws = aws;
         this.clock = clock;
+        this.priming = priming;
+    }
+
+    /**
+     * The same services over {@link AwsClients#forPriming priming clients}, which answer every request in memory,
+     * and with no metrics: what a handler runs before a SnapStart snapshot to load its request path without
+     * writing anything or reaching the network.
+     */
+    public ServiceWiring forPriming() {
+        return new ServiceWiring(config, AwsClients.forPriming(config), clock, true);
     }
 
     public static ServiceWiring fromEnvironment() {
         return new ServiceWiring(Config.fromEnvironment(), Clock.systemUTC());
+    }
+
+    /** Closes the SDK clients built here (the handlers never do: theirs live as long as the sandbox). */
+    @Override
+    public void close() {
+        aws.close();
     }
 
     public Config config() {
@@ -63,6 +86,16 @@ public final class ServiceWiring {
 
     public AwsClients aws() {
         return aws;
+    }
+
+    /** The backoff jitter's random source; a SnapStart restore must {@link Jitter#reseed() reseed} it. */
+    public Jitter jitter() {
+        return jitter;
+    }
+
+    /** EMF lines on standard output with the configured {@code Service} dimension (none when priming). */
+    public Metrics metrics() {
+        return priming ? Metrics.discarding() : Metrics.toStandardOutput(config.serviceName(), clock);
     }
 
     public SubmitTaskApi submitTaskApi() {
@@ -128,14 +161,14 @@ public final class ServiceWiring {
                 llm,
                 breaker,
                 new RequestPlanner(routing, TokenCounter.cl100k()),
-                new Backoff(config.retry().baseDelay(), config.retry().maxDelay(),
-                        () -> ThreadLocalRandom.current().nextDouble()),
+                new Backoff(config.retry().baseDelay(), config.retry().maxDelay(), jitter),
                 clock,
                 new TaskProcessor.Options(
                         config.retry().maxAttempts(),
                         config.taskLease(),
                         config.llmTimeout(),
-                        config.taskMaxAge()));
+                        config.taskMaxAge()),
+                metrics());
     }
 
     /**
@@ -152,16 +185,21 @@ public final class ServiceWiring {
                 listener);
     }
 
-    /** The reconciler: the live-task index, the task queue, and the dead-letter queue when one is configured. */
+    /**
+     * The reconciler: the live-task index, the task queue, the dead-letter queue when one is configured, and the
+     * breaker table for the longest-open gauge.
+     */
     public Reconciler reconciler() {
         var sqs = aws.sqs();
+        SharedCircuitBreaker breakers = sharedCircuitBreaker(BreakerListener.NONE);
         return new Reconciler(
                 tasks(),
                 new SqsTaskQueue(sqs, config.taskQueueUrl()),
                 config.taskDlqUrl().map(url -> new SqsDeadLetterQueue(sqs, url)),
-                Metrics.toStandardOutput("reconciler", clock),
+                metrics(),
                 clock,
                 new Reconciler.Options(config.taskMaxAge(), config.reconcileMaxTasksPerRun(),
-                        Reconciler.DEFAULT_MAX_DEAD_LETTERS_PER_RUN));
+                        Reconciler.DEFAULT_MAX_DEAD_LETTERS_PER_RUN),
+                Optional.of(breakers::longestOpen));
     }
 }

@@ -17,21 +17,27 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
-import dev.agenttasks.wiring.ServiceWiring;
+import dev.agenttasks.aws.DynamoDbTaskRepository;
 import dev.agenttasks.aws.SqsMessageVisibility;
-import dev.agenttasks.domain.breaker.BreakerCounters;
-import dev.agenttasks.domain.routing.RoutingConfig;
-import dev.agenttasks.providers.LlmClients;
+import dev.agenttasks.domain.breaker.BreakerMetrics;
+import dev.agenttasks.domain.logging.LogContext;
+import dev.agenttasks.domain.metrics.Metric;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.process.InvocationClock;
 import dev.agenttasks.domain.process.ProcessResult;
 import dev.agenttasks.domain.process.TaskProcessor;
+import dev.agenttasks.domain.routing.RoutingConfig;
+import dev.agenttasks.domain.task.TaskIds;
 import dev.agenttasks.domain.task.TaskMessages;
+import dev.agenttasks.lambda.InvocationLog;
+import dev.agenttasks.lambda.SnapStartHooks;
+import dev.agenttasks.providers.LlmClients;
+import dev.agenttasks.wiring.ServiceWiring;
 
 /**
  * WorkerFunction: processes a TaskQueue batch, its records side by side, and reports the ones to retry
  * as batch item failures (with their visibility set to the backoff delay). Unparseable messages are
- * logged and acknowledged, so they never loop.
+ * logged and acknowledged, so they never loop. Each record's log lines carry its task id.
  */
 public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -46,7 +52,9 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     private final TaskProcessor processor;
     private final SqsMessageVisibility visibility;
     private final Metrics metrics;
-    private final BreakerCounters breakerEvents;
+    private final InvocationLog invocationLog = new InvocationLog();
+    /** Held here: CRaC's context keeps its resources only weakly. */
+    private final SnapStartHooks snapStart;
     private final ExecutorService pool = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "task-worker");
         thread.setDaemon(true);
@@ -57,37 +65,37 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
         this(ServiceWiring.fromEnvironment());
     }
 
+    /** After a SnapStart restore the backoff jitter is reseeded, so restored sandboxes do not retry in step. */
     public WorkerHandler(ServiceWiring wiring) {
-        this(wiring, new BreakerCounters());
+        this(wiring, wiring.metrics(), RoutingConfiguration.load(wiring.config(), wiring.aws()));
     }
 
-    private WorkerHandler(ServiceWiring wiring, BreakerCounters breakerEvents) {
-        this(wiring, breakerEvents, RoutingConfiguration.load(wiring.config(), wiring.aws()));
-    }
-
-    private WorkerHandler(ServiceWiring wiring, BreakerCounters breakerEvents, RoutingConfig routing) {
+    private WorkerHandler(ServiceWiring wiring, Metrics metrics, RoutingConfig routing) {
         this(wiring.taskProcessor(
                         LlmClients.fromConfig(wiring.config(), routing, LlmApiKey.resolve(wiring.config(), wiring.aws())),
-                        wiring.sharedCircuitBreaker(breakerEvents), routing),
+                        wiring.sharedCircuitBreaker(new BreakerMetrics(metrics)), routing),
                 new SqsMessageVisibility(wiring.aws().sqs(), wiring.config().taskQueueUrl()),
-                Metrics.toStandardOutput("worker", wiring.clock()), breakerEvents);
+                metrics, () -> prime(wiring), wiring.jitter()::reseed);
     }
 
-    public WorkerHandler(TaskProcessor processor, SqsMessageVisibility visibility) {
-        this(processor, visibility, Metrics.discarding(), new BreakerCounters());
+    public WorkerHandler(TaskProcessor processor, SqsMessageVisibility visibility, Metrics metrics) {
+        this(processor, visibility, metrics, () -> { }, () -> { });
     }
 
-    /** @param breakerEvents the breaker's transitions and fail-opens, counted and emitted once per invocation */
-    public WorkerHandler(TaskProcessor processor, SqsMessageVisibility visibility, Metrics metrics,
-                         BreakerCounters breakerEvents) {
+    private WorkerHandler(TaskProcessor processor, SqsMessageVisibility visibility, Metrics metrics, Runnable prime,
+                          Runnable restored) {
         this.processor = processor;
         this.visibility = visibility;
         this.metrics = metrics;
-        this.breakerEvents = breakerEvents;
+        this.snapStart = SnapStartHooks.register("WorkerFunction", prime, restored);
     }
 
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
+        return invocationLog.around(context, () -> handleBatch(event, context));
+    }
+
+    private SQSBatchResponse handleBatch(SQSEvent event, Context context) {
         InvocationClock invocation = () -> Duration.ofMillis(context.getRemainingTimeInMillis());
         List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
         List<Future<Optional<String>>> running = new ArrayList<>();
@@ -97,7 +105,7 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
                 failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
                 continue;
             }
-            running.add(pool.submit(() -> processOne(message, invocation)));
+            running.add(pool.submit(InvocationLog.inCurrentContext(() -> processOne(message, invocation))));
         }
         for (Future<Optional<String>> future : running) {
             try {
@@ -109,7 +117,6 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
                 throw new IllegalStateException("a record failed unexpectedly", e.getCause());
             }
         }
-        metrics.emit(breakerEvents.drain());
         return new SQSBatchResponse(failures);
     }
 
@@ -119,27 +126,48 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
         if (taskId.isEmpty()) {
             LOG.error("poison message {}: not a task message; acknowledged and dropped (metric PoisonMessages=1)",
                     message.getMessageId());
-            metrics.count(Metrics.POISON_MESSAGES, 1);
+            metrics.put(Metric.POISON_MESSAGES, 1);
             return Optional.empty();
         }
+        try (LogContext.Scope scope = LogContext.taskId(taskId.get())) {
+            return processTask(message, taskId.get(), invocation);
+        }
+    }
+
+    private Optional<String> processTask(SQSEvent.SQSMessage message, String taskId, InvocationClock invocation) {
         try {
-            ProcessResult result = processor.process(taskId.get(), invocation,
-                    visibility.inFlight(message.getReceiptHandle()));
+            ProcessResult result = processor.process(taskId, invocation, visibility.inFlight(message.getReceiptHandle()));
             if (result instanceof ProcessResult.RetryLater later) {
                 visibility.redeliverAfter(message.getReceiptHandle(), later.delay());
                 return Optional.of(message.getMessageId());
             }
             if (((ProcessResult.Done) result).outcome() == ProcessResult.Outcome.UNKNOWN_TASK) {
-                metrics.count(Metrics.POISON_MESSAGES, 1);
+                metrics.put(Metric.POISON_MESSAGES, 1);
             }
             return Optional.empty();
         } catch (RuntimeException e) {
             Duration delay = delayAfterError(message);
-            LOG.error("task {} (message {}) failed unexpectedly; it comes back in {} s", taskId.get(),
+            LOG.error("task {} (message {}) failed unexpectedly; it comes back in {} s", taskId,
                     message.getMessageId(), delay.toSeconds(), e);
             visibility.redeliverAfter(message.getReceiptHandle(), delay);
             return Optional.of(message.getMessageId());
         }
+    }
+
+    /**
+     * Before the snapshot: a task read (GetItem) and a message hand-back (ChangeMessageVisibility) over clients that
+     * answer in memory, the task message format, and the HTTPS client's connection setup without connecting. The
+     * provider's client was built at init; no provider call is made.
+     */
+    static void prime(ServiceWiring wiring) {
+        try (ServiceWiring priming = wiring.forPriming()) {
+            String id = TaskIds.newId();
+            TaskMessages.taskId(TaskMessages.body(id));
+            new DynamoDbTaskRepository(priming.aws().dynamoDb(), wiring.config().tasksTable()).find(id);
+            new SqsMessageVisibility(priming.aws().sqs(), wiring.config().taskQueueUrl())
+                    .redeliverAfter("snapstart-priming", FIRST_ERROR_DELAY);
+        }
+        wiring.aws().primeHttpClient();
     }
 
     /** 5 s after the first receive, doubling with each receive, at most {@link #MAX_ERROR_DELAY}. */

@@ -61,6 +61,10 @@ class AgentTasksLocalJarIT {
         assertThat(done.get("cost_usd").isNumber()).isTrue();
 
         long motoPid = motoPid().orElseThrow(() -> new AssertionError("no moto pid in the log " + log));
+        assertThat(Files.readAllLines(log)).as("the local stack logs plain lines for people, not Lambda's JSON")
+                .filteredOn(line -> line.contains("Agent Tasks local stack ready on"))
+                .singleElement().satisfies(line -> assertThat(line)
+                        .matches("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  AgentTasksLocal - Agent Tasks local stack ready on .*"));
         stack.destroy();
         assertThat(stack.waitFor(60, TimeUnit.SECONDS)).as("the stack exits on SIGTERM").isTrue();
         await().atMost(Duration.ofSeconds(15)).until(() -> ProcessHandle.of(motoPid).map(p -> !p.isAlive()).orElse(true));

@@ -26,7 +26,7 @@ public record LocalResources(Map<String, String> tables, Map<String, Queue> queu
         return queue;
     }
 
-    /** The environment the functions read (the names of DESIGN.md's configuration contract). */
+    /** The resource variables the functions read (dev.agenttasks.config.Variable), for these resources. */
     public Map<String, String> environment() {
         return Map.of(
                 "TASKS_TABLE", table("TasksTable"),

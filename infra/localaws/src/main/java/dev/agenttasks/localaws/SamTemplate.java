@@ -182,7 +182,7 @@ public final class SamTemplate {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> map(Object value) {
+    public static Map<String, Object> map(Object value) {
         return value instanceof Map ? (Map<String, Object>) value : Map.of();
     }
 

@@ -30,26 +30,15 @@ import dev.agenttasks.pythontools.PythonTools;
 /** template.yaml passes cfn-lint (which runs the SAM translator) and keeps the invariants the code relies on. */
 class TemplateIT {
 
-    /** DESIGN.md's configuration contract. */
-    private static final Set<String> CONTRACT_VARIABLES = Set.of(
-            "TASKS_TABLE", "BREAKER_TABLE", "TASK_QUEUE_URL", "TASK_DLQ_URL", "AWS_ENDPOINT_URL",
-            "LLM_PROVIDER", "LLM_BASE_URL", "LLM_API_KEY", "LLM_API_KEY_PARAMETER",
-            "BREAKER_FAILURE_THRESHOLD", "BREAKER_WINDOW_SECONDS", "BREAKER_RECOVERY_SECONDS",
-            "RETRY_MAX_ATTEMPTS", "RETRY_BASE_DELAY_MS", "RETRY_MAX_DELAY_MS",
-            "TASK_LEASE_SECONDS", "LLM_TIMEOUT_MS", "IDEMPOTENCY_TTL_SECONDS", "PORT", "LOCAL_API_KEYS");
-    /** Names outside the contract that are still fine in the template, with where they are read. */
-    private static final Set<String> DOCUMENTED_EXTRAS = Set.of(
-            "JAVA_TOOL_OPTIONS",          // the JVM's own
-            "TASK_MAX_AGE_SECONDS",       // ServiceWiring: a task's deadline
-            "TASK_RETENTION_SECONDS",     // Config.taskRetention: how long task records are kept
-            "MAX_BODY_BYTES",             // ServiceWiring: POST /tasks body limit
-            "MAX_TASK_CHARS",             // ServiceWiring: task text limit
-            "RECONCILE_MAX_TASKS_PER_RUN", // ServiceWiring.reconciler: due tasks handled per run
-            "ROUTING_CONFIG_PARAMETER");  // RoutingConfiguration: the SSM parameter holding the routing configuration
-    /** Contract names that must never be set in AWS: secrets come from SSM, the rest is local-only. */
-    private static final Set<String> NEVER_IN_TEMPLATE = Set.of("LLM_API_KEY", "AWS_ENDPOINT_URL", "PORT", "LOCAL_API_KEYS");
-    /** Config.DEFAULT_RETRY_MAX_ATTEMPTS and DESIGN.md's default. */
-    private static final int DEFAULT_RETRY_MAX_ATTEMPTS = 5;
+    /** Variables the template may set besides the service's own (dev.agenttasks.config.Variable). */
+    private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
+    /** Variables that must never be set in AWS: secrets come from SSM, the rest is local-only. */
+    private static final Set<String> NEVER_IN_TEMPLATE = Set.of("LLM_API_KEY", "AWS_ENDPOINT_URL", "PORT", "LOCAL_API_KEYS",
+            "LOCAL_SCHEDULE_INTERVAL_SECONDS");
+    /** Config.DEFAULT_RETRY_MAX_ATTEMPTS. */
+    private static final int DEFAULT_RETRY_MAX_ATTEMPTS = dev.agenttasks.config.Config.DEFAULT_RETRY_MAX_ATTEMPTS;
+    private static final Map<String, String> JWT_MODE = Map.of("AuthMode", "JWT",
+            "JwtIssuer", "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example", "JwtAudience", "client");
 
     private final Path templatePath = SharedMotoServer.findTemplate();
     private final Path repository = templatePath.getParent();
@@ -141,7 +130,11 @@ class TemplateIT {
     }
 
     @Test
-    void everyEnvironmentVariableIsAContractNameOrADocumentedExtra() {
+    void everyEnvironmentVariableIsOneTheCodeReads() {
+        Set<String> known = new TreeSet<>(JVM_VARIABLES);
+        for (dev.agenttasks.config.Variable variable : dev.agenttasks.config.Variable.values()) {
+            known.add(variable.name());
+        }
         Map<String, Set<String>> used = new LinkedHashMap<>();
         used.put("Globals", variables(SamTemplate.map(SamTemplate.map(raw.get("Globals")).get("Function"))));
         template.resources("AWS::Serverless::Function").forEach((id, properties) -> used.put(id, variables(properties)));
@@ -149,20 +142,163 @@ class TemplateIT {
 
         used.forEach((where, names) -> {
             Set<String> unknown = new TreeSet<>(names);
-            unknown.removeAll(CONTRACT_VARIABLES);
-            unknown.removeAll(DOCUMENTED_EXTRAS);
-            assertThat(unknown).as("%s sets variables that are neither in DESIGN.md nor documented extras", where)
-                    .isEmpty();
+            unknown.removeAll(known);
+            assertThat(unknown).as("%s sets variables that dev.agenttasks.config.Variable does not list", where).isEmpty();
             assertThat(names).as("%s must not set these in AWS", where).doesNotContainAnyElementsOf(NEVER_IN_TEMPLATE);
         });
+    }
+
+    @Test
+    void samsTranslatorAcceptsTheTemplateInBothAuthModesAndEveryDeploymentType() {
+        for (Map<String, String> parameters : List.of(Map.<String, String>of(), JWT_MODE,
+                Map.of("DeploymentType", "Canary10Percent5Minutes"))) {
+            Map<String, Object> cloudFormation = SamTranslator.translate(templatePath, parameters);
+            Map<String, Object> resources = SamTemplate.map(cloudFormation.get("Resources"));
+            assertThat(resources).as("translated with %s", parameters).containsKeys("SubmitFunctionAliaslive",
+                    "StatusFunctionAliaslive", "WorkerFunctionAliaslive", "ReconcilerFunctionAliaslive",
+                    "SubmitFunctionDeploymentGroup", "ServerlessDeploymentApplication");
+        }
+    }
+
+    @Test
+    void everyEventSourceInvokesTheLiveAliasOfAFunctionPublishedWithSnapStart() {
+        Map<String, Object> globals = SamTemplate.map(SamTemplate.map(raw.get("Globals")).get("Function"));
+        assertThat(globals.get("AutoPublishAlias")).isEqualTo("live");
+        assertThat(globals.get("AutoPublishAliasAllProperties")).as("a configuration-only change publishes too").isEqualTo(true);
+        assertThat(SamTemplate.map(globals.get("SnapStart")).get("ApplyOn")).isEqualTo("PublishedVersions");
+
+        Map<String, Object> resources = SamTemplate.map(SamTranslator.translate(templatePath, Map.of()).get("Resources"));
+        resources.forEach((id, body) -> {
+            Map<String, Object> resource = SamTemplate.map(body);
+            Map<String, Object> properties = SamTemplate.map(resource.get("Properties"));
+            if ("AWS::Lambda::EventSourceMapping".equals(resource.get("Type"))) {
+                assertThat(properties.get("FunctionName").toString()).as(id).contains("Aliaslive");
+            }
+            if ("AWS::Lambda::Permission".equals(resource.get("Type"))) {
+                assertThat(properties.get("FunctionName").toString()).as(id).contains("Aliaslive");
+            }
+        });
+    }
+
+    @Test
+    void everyFunctionLogsToItsOwnGroupWithARetentionAndRollsBackOnItsErrorsAlarm() {
+        Map<String, Map<String, Object>> logGroups = template.resources("AWS::Logs::LogGroup");
+        Map<String, Map<String, Object>> alarms = template.resources("AWS::CloudWatch::Alarm");
+        template.resources("AWS::Serverless::Function").forEach((id, properties) -> {
+            Map<String, Object> logging = SamTemplate.map(properties.get("LoggingConfig"));
+            String group = SamTemplate.logicalIdOf(logging.get("LogGroup"));
+            assertThat(logGroups).as("%s LoggingConfig.LogGroup", id).containsKey(group);
+            Object functionName = SamTemplate.map(properties.get("FunctionName")).get("Fn::Sub");
+            assertThat(SamTemplate.map(logGroups.get(group).get("LogGroupName")).get("Fn::Sub"))
+                    .as("%s's log group is /aws/lambda/<its FunctionName>", id).isEqualTo("/aws/lambda/" + functionName);
+            assertThat(logGroups.get(group).get("RetentionInDays")).isEqualTo(Map.of("Ref", "LogRetentionDays"));
+
+            List<?> rollback = (List<?>) SamTemplate.map(properties.get("DeploymentPreference")).get("Alarms");
+            assertThat(rollback).as("%s rolls back on its errors alarm", id).isNotEmpty();
+            for (Object alarm : rollback) {
+                Map<String, Object> watched = alarms.get(SamTemplate.logicalIdOf(alarm));
+                assertThat(watched.get("MetricName")).isEqualTo("Errors");
+                assertThat(watched.get("Dimensions").toString()).contains("Ref=" + id);
+            }
+        });
+        assertThat(logGroups).containsKey("ApiAccessLogGroup");
+    }
+
+    @Test
+    void dataSurvivesTheStack() {
+        Map<String, Object> resources = SamTemplate.map(raw.get("Resources"));
+        for (String id : List.of("TasksTable", "BreakerTable", "TaskDLQ")) {
+            Map<String, Object> resource = SamTemplate.map(resources.get(id));
+            assertThat(resource.get("DeletionPolicy")).as("%s DeletionPolicy", id).isEqualTo("Retain");
+            assertThat(resource.get("UpdateReplacePolicy")).as("%s UpdateReplacePolicy", id).isEqualTo("Retain");
+        }
+    }
+
+    @Test
+    void everyRouteIsThrottledAndTheApiWritesJsonAccessLogs() {
+        Map<String, Object> api = template.resources("AWS::Serverless::HttpApi").get("HttpApi");
+        assertThat(SamTemplate.map(api.get("DefaultRouteSettings"))).containsKeys("ThrottlingRateLimit", "ThrottlingBurstLimit");
+        Set<String> routeKeys = new TreeSet<>();
+        template.httpRoutes().forEach(route -> routeKeys.add(route.method() + " " + route.path()));
+        assertThat(routeKeys).as("RouteSettings name routes that exist").containsAll(SamTemplate.map(api.get("RouteSettings")).keySet());
+        Map<String, Object> access = SamTemplate.map(api.get("AccessLogSettings"));
+        assertThat(SamTemplate.logicalIdOf(access.get("DestinationArn"))).isEqualTo("ApiAccessLogGroup");
+        String format = String.valueOf(access.get("Format"));
+        assertThat(format).as("one JSON object per request").startsWith("{").endsWith("}").doesNotContain("\n")
+                .contains("$context.requestId", "$context.status", "$context.routeKey")
+                .doesNotContain("$context.authorizer.claims", "header");
+    }
+
+    @Test
+    void everyAlarmIsInTheRunbookWithWhatToDo() throws IOException {
+        String runbook = Files.readString(repository.resolve("docs/operations.md"));
+        template.resources("AWS::CloudWatch::Alarm").keySet().forEach(id ->
+                assertThat(runbook).as("docs/operations.md has a row for %s", id).contains("| `" + id + "` |"));
+    }
+
+    @Test
+    void theAlarmsThatPageAreAllThere() {
+        assertThat(template.resources("AWS::CloudWatch::Alarm")).containsKeys("DeadLetterQueueAlarm",
+                "DeadLetteredTasksAlarm", "WorkerErrorsAlarm", "ReconcilerErrorsAlarm", "SubmitErrorsAlarm",
+                "StatusErrorsAlarm", "WorkerThrottlesAlarm", "TaskQueueAgeAlarm", "Api5xxRateAlarm",
+                "BreakerOpenTooLongAlarm");
+        template.resources("AWS::CloudWatch::Alarm").forEach((id, alarm) -> {
+            assertThat(alarm.get("AlarmActions")).as("%s notifies AlarmTopicArn", id).isNotNull();
+            if ("AgentTasks".equals(alarm.get("Namespace"))) {
+                assertThat(alarm.get("Dimensions").toString()).as("%s watches this stack's Service", id)
+                        .contains("Service").contains("AWS::StackName");
+            }
+        });
+    }
+
+    @Test
+    void theMakefileHasABuildTargetForEveryFunctionThatShipsItsJar() throws IOException {
+        String makefile = Files.readString(repository.resolve("Makefile"));
+        template.resources("AWS::Serverless::Function").forEach((id, properties) -> {
+            assertThat(SamTemplate.map(raw(id).get("Metadata"))).as("%s Metadata", id)
+                    .containsEntry("BuildMethod", "makefile").containsEntry("ContextPath", ".")
+                    .containsEntry("ProjectRootDirectory", ".");
+            java.util.regex.Matcher target = java.util.regex.Pattern
+                    .compile("(?m)^build-" + id + ":.*\\n\\t(.*)$").matcher(makefile);
+            assertThat(target.find()).as("Makefile target build-%s", id).isTrue();
+            String codeUri = String.valueOf(properties.get("CodeUri"));
+            assertThat(target.group(1)).as("build-%s copies the jar CodeUri names into lib/", id)
+                    .contains("cp " + codeUri + " \"$(ARTIFACTS_DIR)/lib/\"");
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void envJsonOnlySetsVariablesTheTemplateDeclaresForSamLocalToOverride() throws IOException {
+        // sam local invoke -n env.json overrides a function's variables but never adds one the template lacks.
+        Map<String, Object> envJson = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readValue(repository.resolve("env.json").toFile(), Map.class);
+        Set<String> global = variables(SamTemplate.map(SamTemplate.map(raw.get("Globals")).get("Function")));
+        Map<String, Map<String, Object>> functions = template.resources("AWS::Serverless::Function");
+        envJson.forEach((scope, values) -> {
+            Set<String> declared = new TreeSet<>(global);
+            if (!scope.equals("Parameters")) {
+                assertThat(functions).as("env.json names function %s", scope).containsKey(scope);
+                declared.addAll(variables(functions.get(scope)));
+            }
+            assertThat(((Map<String, Object>) values).keySet()).as("env.json %s", scope).isSubsetOf(declared);
+        });
+        assertThat(String.valueOf(SamTemplate.map(envJson.get("Parameters")).get("JAVA_TOOL_OPTIONS")))
+                .as("the SDK's own endpoint override, since the template never declares AWS_ENDPOINT_URL")
+                .contains("-Daws.endpointUrl=");
+    }
+
+    private Map<String, Object> raw(String resourceId) {
+        return SamTemplate.map(SamTemplate.map(raw.get("Resources")).get(resourceId));
     }
 
     @Test
     void everyRouteButHealthNeedsACallerWhicheverAuthModeIsChosen() {
         List<SamTemplate.HttpRoute> routes = template.httpRoutes();
         assertThat(routes).extracting(r -> r.method() + " " + r.path() + " -> " + r.functionId()).contains(
-                "ANY /tasks -> SubmitFunction", "ANY /tasks/{id} -> StatusFunction",
-                "GET /health -> StatusFunction", "ANY $default -> StatusFunction");
+                "POST /tasks -> SubmitFunction", "GET /tasks -> StatusFunction", "ANY /tasks/{id} -> StatusFunction",
+                "POST /tasks/{id}/cancel -> StatusFunction", "GET /health -> StatusFunction",
+                "ANY $default -> StatusFunction");
         assertThat(routes).filteredOn(r -> !r.authorized())
                 .extracting(r -> r.method() + " " + r.path()).containsExactly("GET /health");
 

@@ -13,6 +13,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.agenttasks.domain.breaker.Permit;
 import dev.agenttasks.domain.breaker.SharedCircuitBreaker;
+import dev.agenttasks.domain.metrics.Metric;
+import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.DependencyUnavailableException;
 import dev.agenttasks.domain.port.InFlightMessage;
@@ -89,18 +91,21 @@ public final class TaskProcessor implements AutoCloseable {
     private final LeaseHeartbeat heartbeat;
     private final UnrecordedWrites unrecorded;
     private final SharedCircuitBreaker breaker;
+    private final Metrics metrics;
 
     public TaskProcessor(TaskRepository tasks, LlmClient llm, SharedCircuitBreaker breaker, RequestPlanner planner,
-                         Backoff backoff, Clock clock, Options options) {
-        this(tasks, llm, breaker, planner, backoff, clock, options, Pause.sleeping());
+                         Backoff backoff, Clock clock, Options options, Metrics metrics) {
+        this(tasks, llm, breaker, planner, backoff, clock, options, metrics, Pause.sleeping());
     }
 
     /**
      * @param planner routes each task, builds its prompt within the tier's and the task's token budgets, and
      *                prices each attempt
+     * @param metrics hears each provider call's latency, each retried failure, and each outcome recorded
      */
     public TaskProcessor(TaskRepository tasks, LlmClient llm, SharedCircuitBreaker breaker, RequestPlanner planner,
-                         Backoff backoff, Clock clock, Options options, Pause pause) {
+                         Backoff backoff, Clock clock, Options options, Metrics metrics, Pause pause) {
+        this.metrics = metrics;
         this.tasks = tasks;
         this.breaker = breaker;
         this.llm = llm;
@@ -168,11 +173,13 @@ public final class TaskProcessor implements AutoCloseable {
             unrecorded.remember(taskId, write.leaseOwner(), write.write());
             return Optional.of(ProcessResult.retryLater(STORE_RETRY_LATER, Why.STORE_UNAVAILABLE));
         }
-        if (result == WriteResult.WRITTEN && write.write() instanceof StoreWrite.Complete) {
+        if (result == WriteResult.WRITTEN && write.write() instanceof StoreWrite.Complete complete) {
             LOG.info("task {} complete: its answer, unrecorded earlier, is now stored", taskId);
+            countCompleted(Optional.empty(), complete.outcome());
             return Optional.of(ProcessResult.done(Outcome.COMPLETED));
         }
-        if (result == WriteResult.WRITTEN && write.write() instanceof StoreWrite.Fail) {
+        if (result == WriteResult.WRITTEN && write.write() instanceof StoreWrite.Fail failed) {
+            metrics.put(Metric.TASKS_FAILED, 1, failed.error().code());
             return Optional.of(ProcessResult.done(Outcome.FAILED));
         }
         // A release now made, or a lease lost meanwhile: the claim below sees the task as it is.
@@ -253,9 +260,11 @@ public final class TaskProcessor implements AutoCloseable {
                 Duration timeout = callTimeout(task, invocation);
                 lease.renewUntil(clock.instant().plus(timeout).plus(SAFETY_MARGIN));
                 LlmResponse response;
+                Instant callStarted = clock.instant();
                 try {
                     response = llm.complete(ready.request(timeout));
                 } catch (LlmException e) {
+                    countCall(model, callStarted);
                     breaker.onFailure(permit, e);
                     charge(delivery, ready, planner.charge(ready, e), degraded);
                     if (lease.cancelled()) {
@@ -272,6 +281,7 @@ public final class TaskProcessor implements AutoCloseable {
                     breaker.release(permit);
                     throw e;
                 }
+                countCall(model, callStarted);
                 breaker.onSuccess(permit);
                 charge(delivery, ready, planner.charge(ready, response), degraded);
                 if (lease.cancelled()) {
@@ -368,6 +378,7 @@ public final class TaskProcessor implements AutoCloseable {
         if (!retryAt.isBefore(delivery.deadline)) {
             return Optional.of(finish(delivery, fail(delivery, TaskError.deadlineExceeded(options.maxTaskAge(), lastError))));
         }
+        metrics.put(Metric.RETRIES, 1, e.code());
         if (delivery.invocation.remaining().compareTo(wait.plus(options.callTimeout()).plus(SAFETY_MARGIN)) < 0) {
             LOG.info("task {}: released after {} attempt(s); retry in {} ms", task.id(), delivery.attemptsMade,
                     wait.toMillis());
@@ -435,10 +446,33 @@ public final class TaskProcessor implements AutoCloseable {
         }
         if (write instanceof StoreWrite.Fail failed) {
             LOG.info("task {} failed: {}", task.id(), failed.error().code());
+            metrics.put(Metric.TASKS_FAILED, 1, failed.error().code());
             return ProcessResult.done(Outcome.FAILED);
         }
         LOG.info("task {} complete", task.id());
+        if (write instanceof StoreWrite.Complete complete) {
+            countCompleted(Optional.of(task.createdAt()), complete.outcome());
+        }
         return ProcessResult.done(Outcome.COMPLETED);
+    }
+
+    private void countCall(Model model, Instant callStarted) {
+        metrics.line("Model", model.id())
+                .put(Metric.PROVIDER_LATENCY, Duration.between(callStarted, clock.instant()).toMillis()).emit();
+    }
+
+    /**
+     * A completion recorded: the count and its time from submission (when known: not for an answer recorded late,
+     * after a store outage), then its tokens and cost by model.
+     */
+    private void countCompleted(Optional<Instant> createdAt, TaskOutcome outcome) {
+        Metrics.Line line = metrics.line().put(Metric.TASKS_COMPLETED, 1);
+        createdAt.ifPresent(created -> line.put(Metric.TIME_TO_COMPLETE, Duration.between(created, clock.instant()).toMillis()));
+        line.emit();
+        metrics.line("Model", outcome.model())
+                .put(Metric.INPUT_TOKENS, outcome.usage().inputTokens())
+                .put(Metric.OUTPUT_TOKENS, outcome.usage().outputTokens())
+                .put(Metric.COST_USD, outcome.costUsd() == null ? 0 : outcome.costUsd().doubleValue()).emit();
     }
 
     private enum WriteResult { WRITTEN, LEASE_LOST, CANCELLED, UNAVAILABLE }

@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.agenttasks.domain.metrics.Metric;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.port.DeadLetterQueue.DeadLetter;
 import dev.agenttasks.domain.port.DeadLetterQueue;
@@ -20,6 +22,7 @@ import dev.agenttasks.domain.port.LiveTaskIndex.UnleasedFailure;
 import dev.agenttasks.domain.port.LiveTaskIndex;
 import dev.agenttasks.domain.port.TaskQueue;
 import dev.agenttasks.domain.process.InvocationClock;
+import dev.agenttasks.domain.task.FailureReason;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskMessages;
 import dev.agenttasks.domain.task.TaskStatus;
@@ -41,6 +44,13 @@ public final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
 
     public static final int DEFAULT_MAX_TASKS_PER_RUN = 500;
+    /** The {@code Action} values of {@link Metric#RECONCILER_ACTIONS}, emitted every run (zeros included). */
+    public static final String ACTION_ENQUEUED = "Enqueued";
+    public static final String ACTION_LEASE_REDRIVEN = "LeaseRedriven";
+    public static final String ACTION_DEADLINE_FAILED = "DeadlineFailed";
+    public static final String ACTION_DEAD_LETTERED = "DeadLettered";
+    public static final String ACTION_POISON_DELETED = "PoisonDeleted";
+    public static final String ACTION_ERROR = "Error";
     public static final int DEFAULT_MAX_DEAD_LETTERS_PER_RUN = 100;
     /** When a send fails, the task is due again after this long. */
     public static final Duration REDRIVE_RETRY = Duration.ofMinutes(2);
@@ -53,6 +63,7 @@ public final class Reconciler {
     private final Metrics metrics;
     private final Clock clock;
     private final Options options;
+    private final Optional<Supplier<Duration>> longestOpenBreaker;
 
     /** The task deadline (the same maximum age the worker enforces) and the per-run bounds. */
     public record Options(Duration maxTaskAge, int maxTasksPerRun, int maxDeadLettersPerRun) {
@@ -89,6 +100,16 @@ public final class Reconciler {
 
     public Reconciler(LiveTaskIndex tasks, TaskQueue queue, Optional<? extends DeadLetterQueue> deadLetters, Metrics metrics,
                       Clock clock, Options options) {
+        this(tasks, queue, deadLetters, metrics, clock, options, Optional.empty());
+    }
+
+    /**
+     * As above, also emitting {@link Metric#LONGEST_OPEN_BREAKER_SECONDS} each run from {@code longestOpenBreaker}
+     * (e.g. {@code SharedCircuitBreaker::longestOpen}); a run that cannot read it counts an error.
+     */
+    public Reconciler(LiveTaskIndex tasks, TaskQueue queue, Optional<? extends DeadLetterQueue> deadLetters, Metrics metrics,
+                      Clock clock, Options options, Optional<Supplier<Duration>> longestOpenBreaker) {
+        this.longestOpenBreaker = Objects.requireNonNull(longestOpenBreaker, "longestOpenBreaker");
         this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.queue = Objects.requireNonNull(queue, "queue");
         this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters").map(DeadLetterQueue.class::cast);
@@ -120,16 +141,45 @@ public final class Reconciler {
             }
         }
         deadLetters.ifPresent(dlq -> drain(dlq, invocation, counts));
+        longestOpenBreaker.ifPresent(gauge -> emitLongestOpenBreaker(gauge, counts));
         Summary summary = counts.summary();
-        metrics.emit(Map.of(
-                "TasksEnqueued", summary.enqueued(),
-                "LeasesRedriven", summary.leasesRedriven(),
-                "DeadlineFailures", summary.deadlineFailed(),
-                Metrics.DEAD_LETTERED_TASKS, summary.deadLettered(),
-                Metrics.POISON_MESSAGES, summary.poisonMessages(),
-                "ReconcileErrors", summary.errors()));
+        emitMetrics(summary);
         LOG.info("reconciler run: {}", summary.asMap());
         return summary;
+    }
+
+    /**
+     * One line for the dead-letter and poison counts, one per action ({@link Metric#RECONCILER_ACTIONS}), and the
+     * tasks it failed as {@link Metric#TASKS_FAILED} by reason.
+     */
+    private void emitMetrics(Summary summary) {
+        metrics.line()
+                .put(Metric.DEAD_LETTERED_TASKS, summary.deadLettered())
+                .put(Metric.POISON_MESSAGES, summary.poisonMessages())
+                .emit();
+        Map<String, Integer> actions = new LinkedHashMap<>();
+        actions.put(ACTION_ENQUEUED, summary.enqueued());
+        actions.put(ACTION_LEASE_REDRIVEN, summary.leasesRedriven());
+        actions.put(ACTION_DEADLINE_FAILED, summary.deadlineFailed());
+        actions.put(ACTION_DEAD_LETTERED, summary.deadLettered());
+        actions.put(ACTION_POISON_DELETED, summary.poisonMessages());
+        actions.put(ACTION_ERROR, summary.errors());
+        actions.forEach((action, count) -> metrics.put(Metric.RECONCILER_ACTIONS, count, action));
+        if (summary.deadlineFailed() > 0) {
+            metrics.put(Metric.TASKS_FAILED, summary.deadlineFailed(), FailureReason.DEADLINE_EXCEEDED.code());
+        }
+        if (summary.deadLettered() > 0) {
+            metrics.put(Metric.TASKS_FAILED, summary.deadLettered(), FailureReason.DEAD_LETTERED.code());
+        }
+    }
+
+    private void emitLongestOpenBreaker(Supplier<Duration> gauge, Counts counts) {
+        try {
+            metrics.put(Metric.LONGEST_OPEN_BREAKER_SECONDS, gauge.get().toSeconds());
+        } catch (RuntimeException e) {
+            counts.errors++;
+            LOG.error("could not read the circuit breakers for the LongestOpenBreakerSeconds gauge", e);
+        }
     }
 
     private void reconcile(DueTask task, Instant now, Counts counts) {

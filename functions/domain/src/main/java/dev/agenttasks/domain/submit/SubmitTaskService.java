@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.agenttasks.domain.logging.LogContext;
 import dev.agenttasks.domain.port.IdempotencyStore;
 import dev.agenttasks.domain.port.IdempotencyStore.KeyRecord;
 import dev.agenttasks.domain.port.TaskQueue;
@@ -49,6 +50,7 @@ public final class SubmitTaskService {
         Instant now = clock.instant();
         if (command.idempotencyKey().isEmpty()) {
             Task task = newTask(TaskIds.newId(), caller, command, now);
+            LogContext.putTaskId(task.id());
             tasks.createIfAbsent(task).ifPresent(clash -> {
                 throw new IllegalStateException("task id collision on a fresh random id");
             });
@@ -58,6 +60,7 @@ public final class SubmitTaskService {
         String key = command.idempotencyKey().get();
         KeyRecord candidate = new KeyRecord(TaskIds.newId(), command.fingerprint(), now, now.plus(keyTtl));
         Optional<KeyRecord> existing = keys.bindIfAbsent(caller, key, candidate, now);
+        LogContext.putTaskId(existing.map(KeyRecord::taskId).orElse(candidate.taskId()));
         if (existing.isEmpty()) {
             Task task = newTask(candidate.taskId(), caller, command, now);
             Optional<Task> raced = tasks.createIfAbsent(task);

@@ -19,6 +19,7 @@ import dev.agenttasks.domain.fakes.FaultyTaskStore.Operation;
 import dev.agenttasks.domain.fakes.InMemoryTaskStore;
 import dev.agenttasks.domain.fakes.MutableClock;
 import dev.agenttasks.domain.fakes.ScriptedLlmClient;
+import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.LlmClient;
 import dev.agenttasks.domain.process.ProcessResult.Done;
@@ -45,6 +46,7 @@ class TaskProcessorTest {
     private final InMemoryTaskStore store = new InMemoryTaskStore();
     private final FaultyTaskStore faulty = new FaultyTaskStore(store);
     private final List<Duration> pauses = new ArrayList<>();
+    private final List<String> metricLines = new ArrayList<>();
     private final List<TaskProcessor> processors = new ArrayList<>();
     private final InMemoryCircuitBreakerStore breakers = new InMemoryCircuitBreakerStore();
     /** Shared by every processor of a test: the fleet's breakers (each container has its own cache). */
@@ -82,6 +84,7 @@ class TaskProcessorTest {
         TaskProcessor processor = new TaskProcessor(faulty, llm, breaker(), PLANNER,
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), () -> 0.5), clock,
                 new TaskProcessor.Options(maxAttempts, LEASE, CALL_TIMEOUT, MAX_AGE),
+                new Metrics("worker", metricLines::add, clock),
                 wait -> {
                     pauses.add(wait);
                     clock.advance(wait);
@@ -124,6 +127,38 @@ class TaskProcessorTest {
         assertThat(done.model()).isEqualTo(SMALL_MODEL);
         assertThat(done.leaseOwner()).isNull();
         assertThat(done.durationMs()).isEqualTo(1_500);
+    }
+
+    @Test
+    void eachCallEachRetryAndTheCompletionAreCountedInMetrics() {
+        ScriptedLlmClient llm = new ScriptedLlmClient().thenFailTransiently("http_503").thenAnswer("4");
+        Task task = stored();
+        clock.advance(Duration.ofSeconds(2));
+
+        processor(llm).process(task.id(), longInvocation());
+
+        assertThat(metricLines).filteredOn(line -> line.contains("\"ProviderLatency\"")).hasSize(2)
+                .allSatisfy(line -> assertThat(line).contains("\"Model\":\"" + SMALL_MODEL + "\""));
+        assertThat(metricLines).filteredOn(line -> line.contains("\"Retries\":1")).singleElement()
+                .satisfies(line -> assertThat(line).contains("\"ErrorClass\":\"http_503\""));
+        assertThat(metricLines).filteredOn(line -> line.contains("\"TasksCompleted\":1")).singleElement()
+                .satisfies(line -> assertThat(line).contains("\"TimeToComplete\":2500"));
+        assertThat(metricLines).filteredOn(line -> line.contains("\"InputTokens\"")).singleElement()
+                .satisfies(line -> assertThat(line).contains("\"OutputTokens\"", "\"CostUsd\"",
+                        "\"Model\":\"" + SMALL_MODEL + "\""));
+        assertThat(metricLines).noneMatch(line -> line.contains("TasksFailed"));
+    }
+
+    @Test
+    void aFailureIsCountedByItsReasonAndAPermanentErrorIsNotARetry() {
+        ScriptedLlmClient llm = new ScriptedLlmClient().thenFailPermanently("http_400", "bad request");
+        Task task = stored();
+
+        processor(llm).process(task.id(), longInvocation());
+
+        assertThat(metricLines).filteredOn(line -> line.contains("\"TasksFailed\":1")).singleElement()
+                .satisfies(line -> assertThat(line).contains("\"Reason\":\"provider_http_400\""));
+        assertThat(metricLines).noneMatch(line -> line.contains("Retries") || line.contains("TasksCompleted"));
     }
 
     @Test

@@ -177,8 +177,8 @@ class ReconcilerTest {
         assertThat(current(task).status()).isEqualTo(TaskStatus.FAILED);
         assertThat(current(task).error()).isEqualTo(TaskError.deadLettered());
         assertThat(deadLetters.size()).isZero();
-        assertThat(metricLines).singleElement().satisfies(line -> assertThat(line)
-                .contains("\"DeadLetteredTasks\":1").contains("\"PoisonMessages\":2").contains("\"Namespace\":\"AgentTasks\""));
+        assertThat(String.join("\n", metricLines)).contains("\"DeadLetteredTasks\":1", "\"PoisonMessages\":2",
+                "\"Namespace\":\"AgentTasks\"", "\"Reason\":\"dead_lettered\"");
     }
 
     @Test
@@ -248,5 +248,27 @@ class ReconcilerTest {
         assertThat(summary.due()).isEqualTo(3);
         assertThat(summary.enqueued()).isZero();
         assertThat(queue.sent()).isEmpty();
+    }
+
+    @Test
+    void eachRunReportsHowLongTheLongestOpenBreakerHasBeenOpen() {
+        reconciler = new Reconciler(tasks, queue, Optional.empty(), new Metrics("reconciler", metricLines::add, clock),
+                clock, Reconciler.Options.of(MAX_AGE), Optional.of(() -> Duration.ofSeconds(930)));
+
+        assertThat(reconciler.run().errors()).isZero();
+
+        assertThat(metricLines).anySatisfy(line -> assertThat(line)
+                .contains("\"LongestOpenBreakerSeconds\":930").contains("\"Unit\":\"Seconds\""));
+    }
+
+    @Test
+    void aBreakerTableItCannotReadIsAnErrorOfTheRunNotASilentZero() {
+        reconciler = new Reconciler(tasks, queue, Optional.empty(), new Metrics("reconciler", metricLines::add, clock),
+                clock, Reconciler.Options.of(MAX_AGE), Optional.of(() -> {
+                    throw new IllegalStateException("breaker table unreachable");
+                }));
+
+        assertThat(reconciler.run().errors()).isEqualTo(1);
+        assertThat(metricLines).noneSatisfy(line -> assertThat(line).contains("LongestOpenBreakerSeconds"));
     }
 }
