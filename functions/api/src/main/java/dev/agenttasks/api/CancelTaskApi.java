@@ -2,6 +2,7 @@ package dev.agenttasks.api;
 
 import java.time.Clock;
 
+import dev.agenttasks.domain.callback.CallbackNotifier;
 import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.TaskRepository;
 import dev.agenttasks.domain.task.TaskIds;
@@ -18,11 +19,13 @@ public final class CancelTaskApi {
     private final TaskRepository tasks;
     private final GetTaskApi views;
     private final Clock clock;
+    private final CallbackNotifier callbacks;
 
-    public CancelTaskApi(TaskRepository tasks, GetTaskApi views, Clock clock) {
+    public CancelTaskApi(TaskRepository tasks, GetTaskApi views, Clock clock, CallbackNotifier callbacks) {
         this.tasks = tasks;
         this.views = views;
         this.clock = clock;
+        this.callbacks = callbacks;
     }
 
     public HttpResponse handle(HttpRequest request) {
@@ -34,6 +37,8 @@ public final class CancelTaskApi {
         }
         CancelRequest result = tasks.requestCancel(id, caller, clock.instant());
         if (result instanceof CancelRequest.Cancelled cancelled) {
+            // A webhook not marked here is marked when the task's message reaches a worker.
+            callbacks.taskFinished(cancelled.task());
             return views.view(cancelled.task());
         }
         if (result instanceof CancelRequest.Requested requested) {

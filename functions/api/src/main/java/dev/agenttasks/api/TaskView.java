@@ -3,6 +3,7 @@ package dev.agenttasks.api;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.agenttasks.domain.task.Callback;
 import dev.agenttasks.domain.task.Task;
 
 /** The task as callers see it: no lease, owner or storage details. */
@@ -68,6 +69,24 @@ public final class TaskView {
                 view.put("waiting", why);
             });
         }
+        if (task.callbackUrl() != null) {
+            Map<String, Object> callback = new LinkedHashMap<>();
+            callback.put("url", task.callbackUrl());
+            callback.put("status", task.callback() == null ? Callback.Status.PENDING.value() : task.callback().status().value());
+            callback.put("attempts", task.callback() == null ? 0 : task.callback().attempts());
+            callback.put("last_error", task.callback() == null ? null : task.callback().lastError());
+            view.put("callback", callback);
+        }
         return view;
+    }
+
+    /**
+     * The body of the task's webhook: its view as {@code GET /tasks/{id}} shows it, without {@code callback} (the
+     * delivery's own bookkeeping), so every retry carries the same bytes.
+     */
+    public static String webhookBody(Task task) {
+        Map<String, Object> view = of(task);
+        view.remove("callback");
+        return Json.response(200, view).body();
     }
 }

@@ -28,6 +28,11 @@ final class ApiHarness {
     final InMemoryTaskStore tasks = new InMemoryTaskStore();
     final InMemoryIdempotencyStore keys = new InMemoryIdempotencyStore();
     final InMemoryTaskQueue queue = new InMemoryTaskQueue();
+    /** The webhook messages cancels sent. */
+    final InMemoryTaskQueue webhooks = new InMemoryTaskQueue();
+    final dev.agenttasks.domain.callback.WebhookSigner signer =
+            new dev.agenttasks.domain.callback.WebhookSigner("a test webhook key of at least 32 chars");
+    private final WebhookSecretApi secretApi = new WebhookSecretApi(signer);
     private final SubmitTaskApi submitApi;
     private final GetTaskApi getApi;
     private final ListTasksApi listApi;
@@ -56,7 +61,8 @@ final class ApiHarness {
                 CallbackUrls.forLocalStack(), getApi, waiter, SubmitTaskApi.DEFAULT_MAX_BODY_BYTES,
                 SubmitTaskApi.DEFAULT_MAX_TASK_CHARS);
         this.listApi = new ListTasksApi(repo, "a test key of at least 32 bytes!".getBytes(java.nio.charset.StandardCharsets.UTF_8), clock);
-        this.cancelApi = new CancelTaskApi(repo, getApi, clock);
+        this.cancelApi = new CancelTaskApi(repo, getApi, clock,
+                new dev.agenttasks.domain.callback.CallbackNotifier(repo, Optional.of(webhooks), clock));
     }
 
     HttpResponse submit(HttpRequest request) {
@@ -73,6 +79,10 @@ final class ApiHarness {
 
     HttpResponse cancel(HttpRequest request) {
         return ApiErrors.guard(request, cancelApi::handle);
+    }
+
+    HttpResponse webhookSecret(HttpRequest request) {
+        return ApiErrors.guard(request, secretApi::handle);
     }
 
     HttpResponse health() {

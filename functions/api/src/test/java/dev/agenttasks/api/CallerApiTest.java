@@ -10,6 +10,8 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -208,5 +210,39 @@ class CallerApiTest {
         assertThat(capped.headers()).containsEntry("Preference-Applied", "wait=20");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(json(malformed).get("type").asText()).isEqualTo("urn:agent-tasks:problem:invalid-preference");
+    }
+
+    @Test
+    void aTaskWithACallbackUrlShowsItsWebhookAndACancelStartsIt() {
+        HttpResponse submitted = api.submit(post(ALICE,
+                "{\"task\":\"t\",\"callback_url\":\"http://127.0.0.1:9/hooks\"}"));
+        String id = json(submitted).get("task_id").asText();
+
+        JsonNode callback = json(api.get(getTask(ALICE, id))).get("callback");
+        assertThat(callback.get("url").asText()).isEqualTo("http://127.0.0.1:9/hooks");
+        assertThat(callback.get("status").asText()).isEqualTo("pending");
+        assertThat(callback.get("attempts").asInt()).isZero();
+        assertThat(callback.get("last_error").isNull()).isTrue();
+
+        assertThat(api.cancel(cancelRequest(ALICE, id)).status()).isEqualTo(200);
+        assertThat(api.webhooks.sent()).containsExactly(id);
+        assertThat(api.tasks.find(id).orElseThrow().callback()).isNotNull();
+        assertThat(TaskView.webhookBody(api.tasks.find(id).orElseThrow())).doesNotContain("callback")
+                .contains("\"status\":\"cancelled\"");
+    }
+
+    @Test
+    void eachCallerGetsItsOwnWebhookSecretAndNobodyElseGetsOne() {
+        HttpRequest alice = new HttpRequest("GET", "/webhook-secret", Map.of(), Map.of(), null, Optional.of(ALICE), "r");
+        HttpRequest bob = new HttpRequest("GET", "/webhook-secret", Map.of(), Map.of(), null, Optional.of(BOB), "r");
+        HttpRequest nobody = new HttpRequest("GET", "/webhook-secret", Map.of(), Map.of(), null, Optional.empty(), "r");
+
+        HttpResponse forAlice = api.webhookSecret(alice);
+
+        assertThat(forAlice.status()).isEqualTo(200);
+        assertThat(forAlice.headers()).containsEntry("Cache-Control", "no-store");
+        assertThat(json(forAlice).get("secret").asText()).startsWith("whsec_").isEqualTo(api.signer.secretFor(ALICE));
+        assertThat(json(api.webhookSecret(bob)).get("secret").asText()).isNotEqualTo(json(forAlice).get("secret").asText());
+        assertThat(api.webhookSecret(nobody).status()).isEqualTo(401);
     }
 }

@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.agenttasks.domain.port.CallbackAttempt;
 import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.DependencyUnavailableException;
 import dev.agenttasks.domain.port.LiveTaskIndex;
 import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.Callback;
 import dev.agenttasks.domain.task.Progress;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
@@ -530,6 +532,62 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
         }
     }
 
+    private static final Map<String, String> CALLBACK_NAMES = Map.of("#cbstatus", CALLBACK_STATUS,
+            "#cbattempts", CALLBACK_ATTEMPTS, "#cberror", CALLBACK_LAST_ERROR, "#cbnext", CALLBACK_NEXT_ATTEMPT_AT,
+            "#shard", ACTIVE_SHARD, "#due", DUE_AT);
+
+    @Override
+    public boolean markCallbackOwed(String taskId, Instant dueAt) {
+        Map<String, String> names = new HashMap<>(CALLBACK_NAMES);
+        names.put("#url", CALLBACK_URL);
+        names.put("#status", STATUS);
+        return conditionalUpdate(taskId,
+                "SET #cbstatus = :pending, #cbattempts = :zero, #shard = :shard, #due = :due",
+                "attribute_exists(#url) AND attribute_not_exists(#cbstatus) AND #status IN (:complete, :failed, :cancelled)",
+                names,
+                Map.of(":pending", s(Callback.Status.PENDING.value()), ":zero", n(0), ":shard", s(shardOf(taskId)),
+                        ":due", n(dueAt.toEpochMilli()), ":complete", s(TaskStatus.COMPLETE.value()),
+                        ":failed", s(TaskStatus.FAILED.value()), ":cancelled", s(TaskStatus.CANCELLED.value())),
+                "mark webhook owed").isPresent();
+    }
+
+    @Override
+    public boolean recordCallbackAttempt(String taskId, CallbackAttempt attempt, Instant now) {
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":pending", s(Callback.Status.PENDING.value()));
+        values.put(":one", n(1));
+        String update;
+        if (attempt instanceof CallbackAttempt.Delivered) {
+            values.put(":delivered", s(Callback.Status.DELIVERED.value()));
+            update = "SET #cbstatus = :delivered ADD #cbattempts :one REMOVE #shard, #due, #cbnext";
+        } else if (attempt instanceof CallbackAttempt.Retrying retrying) {
+            values.put(":error", s(retrying.error()));
+            values.put(":next", n(retrying.nextAttemptAt().toEpochMilli()));
+            values.put(":due", n(retrying.dueAt().toEpochMilli()));
+            update = "SET #cberror = :error, #cbnext = :next, #due = :due ADD #cbattempts :one";
+        } else {
+            CallbackAttempt.GaveUp gaveUp = (CallbackAttempt.GaveUp) attempt;
+            values.put(":failed", s(Callback.Status.FAILED.value()));
+            values.put(":error", s(gaveUp.error()));
+            if (!gaveUp.called()) {
+                values.remove(":one");
+            }
+            update = "SET #cbstatus = :failed, #cberror = :error REMOVE #shard, #due, #cbnext"
+                    + (gaveUp.called() ? " ADD #cbattempts :one" : "");
+        }
+        return conditionalUpdate(taskId, update, "#cbstatus = :pending", CALLBACK_NAMES, values,
+                "record webhook attempt").isPresent();
+    }
+
+    @Override
+    public boolean claimCallbackRedrive(String taskId, Instant seenDueAt, Instant nextDueAt) {
+        return conditionalUpdate(taskId, "SET #due = :next", "#cbstatus = :pending AND #due = :seen",
+                Map.of("#cbstatus", CALLBACK_STATUS, "#due", DUE_AT),
+                Map.of(":pending", s(Callback.Status.PENDING.value()), ":next", n(nextDueAt.toEpochMilli()),
+                        ":seen", n(seenDueAt.toEpochMilli())),
+                "claim webhook redrive").isPresent();
+    }
+
     /** {@code ", #a = :a, ..."} storing {@code progress} (nothing when null), its names and values added. */
     private static String progressUpdate(Progress progress, Map<String, String> names, Map<String, AttributeValue> values) {
         if (progress == null) {
@@ -563,13 +621,18 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
         if (condition.contains("#cancel")) {
             allNames.put("#cancel", CANCEL_REQUESTED_AT);
         }
+        // DynamoDB refuses a name or value the expressions do not use.
+        String expressions = update + " " + condition;
+        allNames.keySet().removeIf(name -> !usedIn(expressions, name));
+        Map<String, AttributeValue> usedValues = new HashMap<>(values);
+        usedValues.keySet().removeIf(value -> !usedIn(expressions, value));
         try {
             UpdateItemResponse response = dynamoDb.updateItem(b -> b.tableName(table)
                     .key(key(taskId))
                     .updateExpression(update)
                     .conditionExpression(condition)
                     .expressionAttributeNames(allNames)
-                    .expressionAttributeValues(values)
+                    .expressionAttributeValues(usedValues)
                     .returnValues(ReturnValue.UPDATED_NEW));
             return Optional.of(response.attributes());
         } catch (ConditionalCheckFailedException e) {
@@ -577,6 +640,19 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
         } catch (SdkException e) {
             throw unavailable(action, e);
         }
+    }
+
+    private static boolean usedIn(String expressions, String placeholder) {
+        int at = expressions.indexOf(placeholder);
+        while (at >= 0) {
+            int end = at + placeholder.length();
+            if (end == expressions.length() || !(Character.isLetterOrDigit(expressions.charAt(end))
+                    || expressions.charAt(end) == '_')) {
+                return true;
+            }
+            at = expressions.indexOf(placeholder, end);
+        }
+        return false;
     }
 
     /**

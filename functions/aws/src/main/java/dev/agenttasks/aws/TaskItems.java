@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.agenttasks.domain.task.TokenUsage;
 import dev.agenttasks.domain.port.LiveTaskIndex;
+import dev.agenttasks.domain.task.Callback;
 import dev.agenttasks.domain.task.Progress;
 import dev.agenttasks.domain.task.Routing;
 import dev.agenttasks.domain.task.Task;
@@ -62,13 +63,20 @@ final class TaskItems {
     static final String WAITING_REASON = "waiting_reason";
     static final String WAITING_MODEL = "waiting_model";
     static final String WAITING_UNTIL = "waiting_until";
+    static final String CALLBACK_URL = "callback_url";
+    /** The webhook, once owed: pending, delivered or failed (absent before the task finishes). */
+    static final String CALLBACK_STATUS = "callback_status";
+    static final String CALLBACK_ATTEMPTS = "callback_attempts";
+    static final String CALLBACK_LAST_ERROR = "callback_last_error";
+    static final String CALLBACK_NEXT_ATTEMPT_AT = "callback_next_attempt_at";
     /** DynamoDB TTL attribute: epoch seconds. */
     static final String EXPIRES_AT = "expires_at";
 
     /*
      * The reconciler's sparse index (docs/reliability.md, "Reconciler"): only live (pending or running)
-     * tasks carry ACTIVE_SHARD and DUE_AT; every terminal write REMOVEs both, so the index never holds
-     * finished tasks. DUE_AT is when the reconciler should next look at the task if nothing else has.
+     * tasks carry ACTIVE_SHARD and DUE_AT; every terminal write REMOVEs both. A finished task whose webhook is
+     * owed gets them back until the webhook is settled. DUE_AT is when the reconciler should next look at the
+     * task if nothing else has.
      */
     static final String ACTIVE_INDEX = "active-due";
     /**
@@ -109,6 +117,9 @@ final class TaskItems {
         }
         if (task.maxTotalTokens() != null) {
             item.put(MAX_TOTAL_TOKENS, n(task.maxTotalTokens()));
+        }
+        if (task.callbackUrl() != null) {
+            item.put(CALLBACK_URL, s(task.callbackUrl()));
         }
         item.put(STATUS, s(task.status().value()));
         item.put(CREATED_AT, n(task.createdAt().toEpochMilli()));
@@ -165,6 +176,14 @@ final class TaskItems {
         if (item.containsKey(WAITING_REASON)) {
             task.waiting(new Waiting(Waiting.Reason.fromValue(string(item, WAITING_REASON)), string(item, WAITING_MODEL),
                     instant(item, WAITING_UNTIL)));
+        }
+        if (item.containsKey(CALLBACK_URL)) {
+            task.callbackUrl(string(item, CALLBACK_URL));
+        }
+        if (item.containsKey(CALLBACK_STATUS)) {
+            task.callback(new Callback(Callback.Status.fromValue(string(item, CALLBACK_STATUS)),
+                    (int) longOf(item, CALLBACK_ATTEMPTS), string(item, CALLBACK_LAST_ERROR),
+                    instant(item, CALLBACK_NEXT_ATTEMPT_AT)));
         }
         if (item.containsKey(ERROR_CODE)) {
             task.error(new TaskError(string(item, ERROR_CODE), string(item, ERROR_MESSAGE)));

@@ -86,6 +86,10 @@ public final class Config {
     }
 
     private static final byte[] PROCESS_CURSOR_KEY = new java.security.SecureRandom().generateSeed(32);
+    private static final String PROCESS_WEBHOOK_KEY = java.util.HexFormat.of()
+            .formatHex(new java.security.SecureRandom().generateSeed(32));
+    public static final int DEFAULT_WEBHOOK_MAX_ATTEMPTS = 8;
+    public static final Duration DEFAULT_WEBHOOK_TIMEOUT = Duration.ofSeconds(10);
 
     private final Map<Variable, String> given;
     private final Optional<URI> awsEndpointUrl;
@@ -108,6 +112,9 @@ public final class Config {
     private final int maxTaskChars;
     private final int reconcileMaxTasksPerRun;
     private final Optional<String> cursorSigningKey;
+    private final Optional<String> webhookSigningKey;
+    private final int webhookMaxAttempts;
+    private final Duration webhookTimeout;
     private final Simulated simulated;
     private final int port;
     private final Optional<Map<String, String>> localApiKeys;
@@ -164,6 +171,12 @@ public final class Config {
         if (cursorSigningKey.isPresent() && cursorSigningKey.get().length() < 32) {
             parse.problem(Variable.CURSOR_SIGNING_KEY, "must be at least 32 characters long");
         }
+        this.webhookSigningKey = parse.text(Variable.WEBHOOK_SIGNING_KEY);
+        if (webhookSigningKey.isPresent() && webhookSigningKey.get().length() < 32) {
+            parse.problem(Variable.WEBHOOK_SIGNING_KEY, "must be at least 32 characters long");
+        }
+        this.webhookMaxAttempts = parse.integer(Variable.WEBHOOK_MAX_ATTEMPTS, DEFAULT_WEBHOOK_MAX_ATTEMPTS, 1, 50);
+        this.webhookTimeout = parse.millis(Variable.WEBHOOK_TIMEOUT_MS, DEFAULT_WEBHOOK_TIMEOUT, 1_000, 60_000);
         this.simulated = new Simulated(
                 parse.millis(Variable.SIMULATED_LATENCY_MS, DEFAULT_SIMULATED_LATENCY, 0, 900_000),
                 parse.decimal(Variable.SIMULATED_FAILURE_RATE, 0.0, 0.0, 1.0),
@@ -230,6 +243,30 @@ public final class Config {
 
     public Optional<String> taskDlqUrl() {
         return Optional.ofNullable(given.get(Variable.TASK_DLQ_URL));
+    }
+
+    /** The webhook delivery queue; without it no webhook is sent. */
+    public Optional<String> callbackQueueUrl() {
+        return Optional.ofNullable(given.get(Variable.CALLBACK_QUEUE_URL));
+    }
+
+    /** The key each caller's webhook secret is derived from: required in Lambda, else random per process. */
+    public String webhookSigningKey() {
+        if (webhookSigningKey.isPresent()) {
+            return webhookSigningKey.get();
+        }
+        if (inLambda) {
+            throw new ConfigurationException("WEBHOOK_SIGNING_KEY is not set");
+        }
+        return PROCESS_WEBHOOK_KEY;
+    }
+
+    public int webhookMaxAttempts() {
+        return webhookMaxAttempts;
+    }
+
+    public Duration webhookTimeout() {
+        return webhookTimeout;
     }
 
     public Optional<URI> awsEndpointUrl() {

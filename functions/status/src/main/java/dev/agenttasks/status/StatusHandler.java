@@ -16,6 +16,7 @@ import dev.agenttasks.api.ListTasksApi;
 import dev.agenttasks.api.Problem;
 import dev.agenttasks.api.ProblemException;
 import dev.agenttasks.api.ProblemType;
+import dev.agenttasks.api.WebhookSecretApi;
 import dev.agenttasks.apigateway.ApiGatewayHttp;
 import dev.agenttasks.apigateway.SampleEvents;
 import dev.agenttasks.domain.logging.LogContext;
@@ -26,18 +27,21 @@ import dev.agenttasks.wiring.ServiceWiring;
 
 /**
  * StatusFunction: every route but {@code POST /tasks} — {@code GET /tasks/{id}}, {@code GET /tasks},
- * {@code POST /tasks/{id}/cancel}, {@code GET /health}, and API Gateway's {@code $default} route, so a wrong
+ * {@code POST /tasks/{id}/cancel}, {@code GET /webhook-secret}, {@code GET /health}, and API Gateway's {@code $default} route, so a wrong
  * method is a 405 with {@code Allow} and an unknown route a 404, both as problem+json.
  */
 public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
     static final String HEALTH_PATH = "/health";
     static final String TASKS_PATH = "/tasks";
+    static final String WEBHOOK_SECRET_PATH = "/webhook-secret";
 
     /** The status function's operations. */
-    private record Operations(GetTaskApi getTask, ListTasksApi listTasks, CancelTaskApi cancelTask) {
+    private record Operations(GetTaskApi getTask, ListTasksApi listTasks, CancelTaskApi cancelTask,
+                              WebhookSecretApi webhookSecret) {
         static Operations of(ServiceWiring wiring) {
-            return new Operations(wiring.getTaskApi(), wiring.listTasksApi(), wiring.cancelTaskApi());
+            return new Operations(wiring.getTaskApi(), wiring.listTasksApi(), wiring.cancelTaskApi(),
+                    wiring.webhookSecretApi());
         }
     }
 
@@ -72,10 +76,12 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
             case "GET /tasks" -> api.listTasks().handle(request);
             case "ANY /tasks/{id}/cancel", "POST /tasks/{id}/cancel" -> only("POST", request, api.cancelTask()::handle);
             case "GET /health" -> api.getTask().health();
+            case "GET /webhook-secret" -> api.webhookSecret().handle(request);
             // Other methods on /health and /tasks fall through to $default.
             case "$default" -> switch (request.path()) {
                 case HEALTH_PATH -> only("GET", request, r -> api.getTask().health());
                 case TASKS_PATH -> Problem.methodNotAllowed(request, "GET, POST");
+                case WEBHOOK_SECRET_PATH -> Problem.methodNotAllowed(request, "GET");
                 default -> throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());
             };
             default -> throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());

@@ -200,4 +200,21 @@ class StatusHandlerIT {
         assertProblem(response, 405, "method-not-allowed");
         assertThat(response.getHeaders()).containsEntry("Allow", "GET");
     }
+
+    @Test
+    void theWebhookSecretRouteGivesTheCallerItsOwnSecretAndOtherMethodsAre405() throws Exception {
+        APIGatewayV2HTTPEvent event = getTask(null);
+        event.setRouteKey("GET /webhook-secret");
+        event.getRequestContext().setRouteKey("GET /webhook-secret");
+        event.setPathParameters(null);
+        event.setRawPath("/webhook-secret");
+        event.getRequestContext().getHttp().setPath("/webhook-secret");
+
+        APIGatewayV2HTTPResponse response = invoke(event);
+
+        assertThat(response.getStatusCode()).isEqualTo(200);
+        assertThat(body(response).get("secret").asText()).startsWith("whsec_");
+        assertThat(response.getHeaders()).containsEntry("Cache-Control", "no-store");
+        assertProblem(invoke(defaultRoute("POST", "/webhook-secret")), 405, "method-not-allowed");
+    }
 }

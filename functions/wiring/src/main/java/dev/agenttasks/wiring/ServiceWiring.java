@@ -8,7 +8,9 @@ import dev.agenttasks.api.CancelTaskApi;
 import dev.agenttasks.api.GetTaskApi;
 import dev.agenttasks.api.ListTasksApi;
 import dev.agenttasks.api.SubmitTaskApi;
+import dev.agenttasks.api.TaskView;
 import dev.agenttasks.api.TaskWaiter;
+import dev.agenttasks.api.WebhookSecretApi;
 import dev.agenttasks.aws.AwsClients;
 import dev.agenttasks.aws.DynamoDbCircuitBreakerStore;
 import dev.agenttasks.aws.DynamoDbIdempotencyStore;
@@ -20,8 +22,12 @@ import dev.agenttasks.config.ConfigurationException;
 import dev.agenttasks.domain.breaker.BreakerConfig;
 import dev.agenttasks.domain.breaker.BreakerListener;
 import dev.agenttasks.domain.breaker.SharedCircuitBreaker;
+import dev.agenttasks.domain.callback.CallbackDelivery;
+import dev.agenttasks.domain.callback.CallbackNotifier;
+import dev.agenttasks.domain.callback.WebhookSigner;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.port.LlmClient;
+import dev.agenttasks.domain.port.WebhookSender;
 import dev.agenttasks.domain.process.Backoff;
 import dev.agenttasks.domain.process.Jitter;
 import dev.agenttasks.domain.process.TaskProcessor;
@@ -106,8 +112,7 @@ public final class ServiceWiring implements AutoCloseable {
                 clock,
                 config.idempotencyTtl(),
                 config.taskRetention());
-        return new SubmitTaskApi(service, new RequestPlanner(routing(), TokenCounter.cl100k()),
-                config.inLambda() ? CallbackUrls.forAws() : CallbackUrls.forLocalStack(), getTaskApi(),
+        return new SubmitTaskApi(service, new RequestPlanner(routing(), TokenCounter.cl100k()), callbackUrls(), getTaskApi(),
                 TaskWaiter.sleeping(tasks(), clock), config.maxBodyBytes(), config.maxTaskChars());
     }
 
@@ -120,7 +125,29 @@ public final class ServiceWiring implements AutoCloseable {
     }
 
     public CancelTaskApi cancelTaskApi() {
-        return new CancelTaskApi(tasks(), getTaskApi(), clock);
+        return new CancelTaskApi(tasks(), getTaskApi(), clock, callbackNotifier());
+    }
+
+    public WebhookSecretApi webhookSecretApi() {
+        return new WebhookSecretApi(new WebhookSigner(config.webhookSigningKey()));
+    }
+
+    /** Which callback URLs may be called: https to public addresses in Lambda, anything http(s) locally. */
+    public CallbackUrls callbackUrls() {
+        return config.inLambda() ? CallbackUrls.forAws() : CallbackUrls.forLocalStack();
+    }
+
+    /** Starts finished tasks' webhooks through {@code CALLBACK_QUEUE_URL} (none when it is unset). */
+    public CallbackNotifier callbackNotifier() {
+        return new CallbackNotifier(tasks(), config.callbackQueueUrl().map(url -> new SqsTaskQueue(aws.sqs(), url)), clock);
+    }
+
+    /** The webhook delivery of the callback function, POSTing through {@code sender}. */
+    public CallbackDelivery callbackDelivery(WebhookSender sender) {
+        CallbackUrls urls = callbackUrls();
+        return new CallbackDelivery(tasks(), sender, new WebhookSigner(config.webhookSigningKey()), TaskView::webhookBody,
+                urls::problemWith, metrics(), clock,
+                new CallbackDelivery.Options(config.webhookMaxAttempts(), config.webhookTimeout()));
     }
 
     /** The task table's adapter, one per wiring: its SDK client is built once. */
@@ -168,7 +195,8 @@ public final class ServiceWiring implements AutoCloseable {
                         config.taskLease(),
                         config.llmTimeout(),
                         config.taskMaxAge()),
-                metrics());
+                metrics(),
+                callbackNotifier());
     }
 
     /**
@@ -200,6 +228,7 @@ public final class ServiceWiring implements AutoCloseable {
                 clock,
                 new Reconciler.Options(config.taskMaxAge(), config.reconcileMaxTasksPerRun(),
                         Reconciler.DEFAULT_MAX_DEAD_LETTERS_PER_RUN),
-                Optional.of(breakers::longestOpen));
+                Optional.of(breakers::longestOpen),
+                callbackNotifier());
     }
 }

@@ -250,6 +250,13 @@ final class PolicyCheck {
                     for (String resource : grant.resources()) {
                         if (action.contains("*") || action.contains("?") || action.startsWith("NotAction")) {
                             problems.add(function + " grants the wildcard action " + action + " (" + grant.source() + ")");
+                        } else if (anyRegionModel(resource)) {
+                            // A foundation model in any region: cross-region inference serves it elsewhere.
+                            if (calls.stream().noneMatch(call -> call.action().equalsIgnoreCase(action)
+                                    && matches(resource, call.resource(), false))) {
+                                problems.add(function + " grants " + action + " on " + resource
+                                        + ", which none of its recorded calls uses");
+                            }
                         } else if (resource.contains("*") || resource.contains("?")) {
                             problems.add(function + " grants " + action + " on " + resource
                                     + ", wider than any resource it uses");
@@ -262,6 +269,13 @@ final class PolicyCheck {
             }
         }
         return problems;
+    }
+
+    /** {@code arn:aws:bedrock:*::foundation-model/<model id>}: one model, in whichever region serves it. */
+    static boolean anyRegionModel(String resource) {
+        String prefix = "arn:aws:bedrock:*::foundation-model/";
+        return resource.startsWith(prefix) && !resource.substring(prefix.length()).isEmpty()
+                && !resource.substring(prefix.length()).contains("*") && !resource.substring(prefix.length()).contains("?");
     }
 
     /** IAM's wildcard match: {@code *} any run of characters, {@code ?} one; actions ignore case. */

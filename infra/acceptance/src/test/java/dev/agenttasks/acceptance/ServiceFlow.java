@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import dev.agenttasks.callback.CallbackHandler;
 import dev.agenttasks.config.Config;
 import dev.agenttasks.domain.task.TaskIds;
 import dev.agenttasks.domain.task.TaskMessages;
@@ -54,8 +55,10 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
  * given environment (moto or LocalStack) and an OpenAI-compatible stand-in: a keyed submission and its replay, a
  * second task the provider rate-limits for ten minutes, a third left in the queue; one worker batch (with a message
  * naming a task that was never stored); a status
- * read, a listing and a refused cancel of the finished task; then a reconciler run sixteen minutes later that re-sends the third task and fails the second, whose
- * message is put in the DLQ. It exercises every AWS action the template grants.
+ * read, a listing, a refused cancel of the finished task and the cancel of a fourth, pending one; the webhooks of the
+ * finished and the cancelled tasks; then a reconciler run sixteen minutes later that re-sends the third task and fails the second, whose
+ * message is put in the DLQ, and that task's webhook, which its receiver answers with a 500. It exercises every AWS
+ * action the template grants.
  */
 final class ServiceFlow {
 
@@ -63,6 +66,10 @@ final class ServiceFlow {
     static final String PROMPT = "What is a least-privilege policy? (prompt-marker-7f3a9c)";
     static final String RATE_LIMITED_PROMPT = "What is backoff? [rate-limited] (prompt-marker-2b81d0)";
     static final String LEFT_PENDING_PROMPT = "What is a reconciler? (prompt-marker-c41e77)";
+    static final String CANCELLED_PROMPT = "What is a webhook? (prompt-marker-5d09aa)";
+    /** The provider stand-in also receives the webhooks: this path answers 204, the other 500. */
+    static final String HOOK_OK = "/hooks/ok";
+    static final String HOOK_FAILING = "/hooks/failing";
     static final String RESULT = "Grant only what is used. (result-marker-91c2e4)";
     static final String API_KEY = "gsk_flow_secret_3e8b5d2a";
     static final String KEY_PARAMETER = "/agent-tasks/llm-api-key";
@@ -73,11 +80,13 @@ final class ServiceFlow {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What each step answered. */
-    record Outcome(String taskId, String rateLimitedTaskId, String leftPendingTaskId,
+    record Outcome(String taskId, String rateLimitedTaskId, String leftPendingTaskId, String cancelledTaskId,
                    APIGatewayV2HTTPResponse submitted, APIGatewayV2HTTPResponse replayed,
                    SQSBatchResponse workerResponse, String rateLimitedMessageId,
                    APIGatewayV2HTTPResponse status, APIGatewayV2HTTPResponse listed,
-                   APIGatewayV2HTTPResponse cancelFinished, Map<String, Object> reconciled, Config config) {
+                   APIGatewayV2HTTPResponse cancelFinished, APIGatewayV2HTTPResponse cancelPending,
+                   SQSBatchResponse webhooks, Map<String, Object> reconciled, SQSBatchResponse lateWebhooks,
+                   Config config) {
     }
 
     private ServiceFlow() {
@@ -98,16 +107,19 @@ final class ServiceFlow {
         ServiceWiring wiring = new ServiceWiring(config, Clock.systemUTC());
 
         SubmitHandler submit = new SubmitHandler(wiring);
-        APIGatewayV2HTTPResponse submitted = submit.handleRequest(submission(PROMPT, "flow-key-1"), context(30_000));
-        APIGatewayV2HTTPResponse replayed = submit.handleRequest(submission(PROMPT, "flow-key-1"), context(30_000));
+        String hookOk = provider.baseUrl() + HOOK_OK;
+        APIGatewayV2HTTPResponse submitted = submit.handleRequest(submission(PROMPT, "flow-key-1", hookOk), context(30_000));
+        APIGatewayV2HTTPResponse replayed = submit.handleRequest(submission(PROMPT, "flow-key-1", hookOk), context(30_000));
         String taskId = taskId(submitted);
-        String rateLimitedId = taskId(submit.handleRequest(submission(RATE_LIMITED_PROMPT, "flow-key-2"), context(30_000)));
-        String leftPendingId = taskId(submit.handleRequest(submission(LEFT_PENDING_PROMPT, "flow-key-3"), context(30_000)));
+        String rateLimitedId = taskId(submit.handleRequest(submission(RATE_LIMITED_PROMPT, "flow-key-2",
+                provider.baseUrl() + HOOK_FAILING), context(30_000)));
+        String leftPendingId = taskId(submit.handleRequest(submission(LEFT_PENDING_PROMPT, "flow-key-3", null), context(30_000)));
+        String cancelledId = taskId(submit.handleRequest(submission(CANCELLED_PROMPT, "flow-key-4", hookOk), context(30_000)));
 
         SQSBatchResponse workerResponse;
         String rateLimitedMessageId;
         try (SqsClient sqs = testClient(SqsClient.builder(), config)) {
-            Map<String, Message> messages = receive(sqs, config.taskQueueUrl(), 3);
+            Map<String, Message> messages = receive(sqs, config.taskQueueUrl(), List.of(taskId, rateLimitedId));
             SQSEvent.SQSMessage unknownTask = record(messages.get(taskId));
             unknownTask.setMessageId("message-of-a-task-never-stored");
             unknownTask.setBody(TaskMessages.body(TaskIds.newId()));
@@ -125,12 +137,27 @@ final class ServiceFlow {
                 statusRequest("GET /tasks", "GET", "/tasks", null), context(30_000));
         APIGatewayV2HTTPResponse cancelFinished = statusHandler.handleRequest(statusRequest(
                 "POST /tasks/{id}/cancel", "POST", "/tasks/" + taskId + "/cancel", Map.of("id", taskId)), context(30_000));
+        APIGatewayV2HTTPResponse cancelPending = statusHandler.handleRequest(statusRequest("POST /tasks/{id}/cancel",
+                "POST", "/tasks/" + cancelledId + "/cancel", Map.of("id", cancelledId)), context(30_000));
+        SQSBatchResponse webhooks = deliverWebhooks(new CallbackHandler(wiring), config, List.of(taskId, cancelledId));
 
         ServiceWiring later = new ServiceWiring(config, Clock.offset(Clock.systemUTC(), Duration.ofMinutes(16)));
         Map<String, Object> reconciled = new ReconcilerHandler(later)
                 .handleRequest(LambdaEvents.load("scheduled.json", ScheduledEvent.class), context(120_000));
-        return new Outcome(taskId, rateLimitedId, leftPendingId, submitted, replayed, workerResponse,
-                rateLimitedMessageId, status, listed, cancelFinished, reconciled, config);
+        SQSBatchResponse lateWebhooks = deliverWebhooks(new CallbackHandler(later), config, List.of(rateLimitedId));
+        return new Outcome(taskId, rateLimitedId, leftPendingId, cancelledId, submitted, replayed, workerResponse,
+                rateLimitedMessageId, status, listed, cancelFinished, cancelPending, webhooks, reconciled, lateWebhooks,
+                config);
+    }
+
+    /** One callback function batch of the webhook messages of {@code taskIds}, taken from CallbackQueue. */
+    private static SQSBatchResponse deliverWebhooks(CallbackHandler callbacks, Config config, List<String> taskIds) {
+        try (SqsClient sqs = testClient(SqsClient.builder(), config)) {
+            Map<String, Message> messages = receive(sqs, config.callbackQueueUrl().orElseThrow(), taskIds);
+            SQSEvent batch = new SQSEvent();
+            batch.setRecords(taskIds.stream().map(id -> record(messages.get(id))).toList());
+            return callbacks.handleRequest(batch, context(60_000));
+        }
     }
 
     /** The recorded status request, by the submitter, re-aimed at {@code routeKey}. */
@@ -156,6 +183,8 @@ final class ServiceFlow {
         provider.stubFor(post(urlPathEqualTo("/v1/chat/completions")).atPriority(5)
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                         .withBody(completion(RESULT))));
+        provider.stubFor(post(urlPathEqualTo(HOOK_OK)).willReturn(aResponse().withStatus(204)));
+        provider.stubFor(post(urlPathEqualTo(HOOK_FAILING)).willReturn(aResponse().withStatus(500)));
     }
 
     /** The recorded Groq completion with {@code content} as the answer. */
@@ -169,10 +198,11 @@ final class ServiceFlow {
         }
     }
 
-    static APIGatewayV2HTTPEvent submission(String task, String key) {
+    static APIGatewayV2HTTPEvent submission(String task, String key, String callbackUrl) {
         APIGatewayV2HTTPEvent event = LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class);
         try {
-            event.setBody(JSON.writeValueAsString(Map.of("task", task)));
+            event.setBody(JSON.writeValueAsString(callbackUrl == null ? Map.of("task", task)
+                    : Map.of("task", task, "callback_url", callbackUrl)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -195,15 +225,15 @@ final class ServiceFlow {
         }
     }
 
-    /** The queue's messages by task id, until {@code count} distinct tasks have been seen. */
-    static Map<String, Message> receive(SqsClient sqs, String queueUrl, int count) {
+    /** The queue's messages by task id, until those of {@code taskIds} have all been seen. */
+    static Map<String, Message> receive(SqsClient sqs, String queueUrl, List<String> taskIds) {
         Map<String, Message> byTask = new LinkedHashMap<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
             for (Message message : sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
                     .visibilityTimeout(300).messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages()) {
                 TaskMessages.taskId(message.body()).ifPresent(id -> byTask.putIfAbsent(id, message));
             }
-            return byTask.size() >= count;
+            return byTask.keySet().containsAll(taskIds);
         });
         return byTask;
     }

@@ -1,8 +1,11 @@
 package dev.agenttasks.acceptance;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -13,9 +16,11 @@ import org.junit.jupiter.api.TestInstance;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.agenttasks.aws.DynamoDbTaskRepository;
 import dev.agenttasks.domain.reconcile.Reconciler;
+import dev.agenttasks.domain.task.Callback;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskStatus;
 import dev.agenttasks.wiring.ServiceWiring;
@@ -96,5 +101,31 @@ abstract class ServiceFlowContract {
                     .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
                     .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isEqualTo("0");
         }
+    }
+
+    @Test
+    void eachFinishedTasksReceiverGetsItsFinalViewAndAFailingReceiverIsRetried() {
+        assertThat(outcome.cancelPending().getStatusCode()).isEqualTo(200);
+        assertThat(outcome.cancelPending().getBody()).contains("\"status\":\"cancelled\"");
+        assertThat(outcome.webhooks().getBatchItemFailures()).isEmpty();
+        assertThat(tasks.find(outcome.taskId()).orElseThrow().callback())
+                .isEqualTo(new Callback(Callback.Status.DELIVERED, 1, null, null));
+        assertThat(tasks.find(outcome.cancelledTaskId()).orElseThrow().callback().status())
+                .isEqualTo(Callback.Status.DELIVERED);
+        List<LoggedRequest> delivered = provider.findAll(postRequestedFor(urlPathEqualTo(ServiceFlow.HOOK_OK)));
+        assertThat(delivered).extracting(request -> request.getHeader("webhook-id")).containsExactlyInAnyOrder(
+                "msg_" + outcome.taskId(), "msg_" + outcome.cancelledTaskId());
+        assertThat(delivered).allSatisfy(request -> assertThat(request.getHeader("webhook-signature")).startsWith("v1,"));
+        assertThat(delivered).anySatisfy(request -> assertThat(request.getBodyAsString())
+                .contains("\"status\":\"complete\"", ServiceFlow.RESULT));
+
+        assertThat(outcome.reconciled()).containsEntry("deadLettered", 1);
+        assertThat(outcome.lateWebhooks().getBatchItemFailures()).hasSize(1);
+        Callback failing = tasks.find(outcome.rateLimitedTaskId()).orElseThrow().callback();
+        assertThat(failing.status()).isEqualTo(Callback.Status.PENDING);
+        assertThat(failing.attempts()).isEqualTo(1);
+        assertThat(failing.lastError()).isEqualTo("http_500");
+        assertThat(provider.findAll(postRequestedFor(urlPathEqualTo(ServiceFlow.HOOK_FAILING)))).singleElement()
+                .satisfies(request -> assertThat(request.getBodyAsString()).contains("\"code\":\"dead_lettered\""));
     }
 }

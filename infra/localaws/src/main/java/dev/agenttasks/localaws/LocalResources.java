@@ -32,7 +32,8 @@ public record LocalResources(Map<String, String> tables, Map<String, Queue> queu
                 "TASKS_TABLE", table("TasksTable"),
                 "BREAKER_TABLE", table("BreakerTable"),
                 "TASK_QUEUE_URL", queue("TaskQueue").url(),
-                "TASK_DLQ_URL", queue("TaskDLQ").url());
+                "TASK_DLQ_URL", queue("TaskDLQ").url(),
+                "CALLBACK_QUEUE_URL", queue("CallbackQueue").url());
     }
 
     public record Queue(String name, String url, String arn, int visibilityTimeoutSeconds) {

@@ -80,7 +80,8 @@ class LocalProvisionerIT {
                 SamTemplate.map(template.queues().get("TaskQueue").get("RedrivePolicy")).get("maxReceiveCount")));
         assertThat(dynamoDb.describeTimeToLive(b -> b.tableName(resources.table("TasksTable")))
                 .timeToLiveDescription().timeToLiveStatus()).isEqualTo(TimeToLiveStatus.ENABLED);
-        assertThat(resources.environment()).containsOnlyKeys("TASKS_TABLE", "BREAKER_TABLE", "TASK_QUEUE_URL", "TASK_DLQ_URL");
+        assertThat(resources.environment()).containsOnlyKeys("TASKS_TABLE", "BREAKER_TABLE", "TASK_QUEUE_URL", "TASK_DLQ_URL",
+                "CALLBACK_QUEUE_URL");
     }
 
     @Test

@@ -36,6 +36,8 @@ public enum Metric {
     BREAKER_TRANSITIONS("BreakerTransitions", Unit.COUNT, "Model", "To"),
     /** The breaker's store could not be read, so a call was let through (the breaker failed open). */
     BREAKER_FAIL_OPEN("BreakerFailOpen", Unit.COUNT),
+    /** A webhook delivery's outcome: delivered, retrying (a failed call with attempts left) or failed (given up). */
+    WEBHOOK_DELIVERIES("WebhookDeliveries", Unit.COUNT, "Outcome"),
     /** How long the longest-open breaker has been open (0 when none is); the reconciler emits it each minute. */
     LONGEST_OPEN_BREAKER_SECONDS("LongestOpenBreakerSeconds", Unit.SECONDS);
 

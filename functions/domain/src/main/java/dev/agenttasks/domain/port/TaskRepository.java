@@ -16,7 +16,7 @@ import dev.agenttasks.domain.task.Waiting;
  * Where tasks live. Every state change is a single conditional write: creation only if absent,
  * claims only from pending or an expired lease, and every later write fenced on the lease owner.
  */
-public interface TaskRepository {
+public interface TaskRepository extends CallbackLedger {
 
     /**
      * Stores a new task unless one with its id exists; the existing task is returned otherwise. The

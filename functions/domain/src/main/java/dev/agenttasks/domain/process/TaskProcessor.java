@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.agenttasks.domain.breaker.Permit;
 import dev.agenttasks.domain.breaker.SharedCircuitBreaker;
+import dev.agenttasks.domain.callback.CallbackNotifier;
 import dev.agenttasks.domain.metrics.Metric;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.port.Claim;
@@ -92,20 +93,24 @@ public final class TaskProcessor implements AutoCloseable {
     private final UnrecordedWrites unrecorded;
     private final SharedCircuitBreaker breaker;
     private final Metrics metrics;
+    private final CallbackNotifier callbacks;
 
     public TaskProcessor(TaskRepository tasks, LlmClient llm, SharedCircuitBreaker breaker, RequestPlanner planner,
-                         Backoff backoff, Clock clock, Options options, Metrics metrics) {
-        this(tasks, llm, breaker, planner, backoff, clock, options, metrics, Pause.sleeping());
+                         Backoff backoff, Clock clock, Options options, Metrics metrics, CallbackNotifier callbacks) {
+        this(tasks, llm, breaker, planner, backoff, clock, options, metrics, callbacks, Pause.sleeping());
     }
 
     /**
      * @param planner routes each task, builds its prompt within the tier's and the task's token budgets, and
      *                prices each attempt
      * @param metrics hears each provider call's latency, each retried failure, and each outcome recorded
+     * @param callbacks starts the webhook of each task this processor finishes
      */
     public TaskProcessor(TaskRepository tasks, LlmClient llm, SharedCircuitBreaker breaker, RequestPlanner planner,
-                         Backoff backoff, Clock clock, Options options, Metrics metrics, Pause pause) {
+                         Backoff backoff, Clock clock, Options options, Metrics metrics, CallbackNotifier callbacks,
+                         Pause pause) {
         this.metrics = metrics;
+        this.callbacks = callbacks;
         this.tasks = tasks;
         this.breaker = breaker;
         this.llm = llm;
@@ -153,7 +158,8 @@ public final class TaskProcessor implements AutoCloseable {
     private ProcessResult refused(Task task, Instant now) {
         if (task.status().isTerminal()) {
             LOG.info("task {} is already {}: message acknowledged", task.id(), task.status().value());
-            return ProcessResult.done(Outcome.ALREADY_FINISHED);
+            // Its finisher may have stopped before starting the webhook: start it (a no-op when it is owed).
+            return afterTerminal(callbacks.taskFinished(task), Outcome.ALREADY_FINISHED);
         }
         // Another worker holds a live lease. If it dies, this message takes the task over when the lease ends.
         Instant leaseEnds = task.leaseExpiry().orElse(now);
@@ -176,11 +182,11 @@ public final class TaskProcessor implements AutoCloseable {
         if (result == WriteResult.WRITTEN && write.write() instanceof StoreWrite.Complete complete) {
             LOG.info("task {} complete: its answer, unrecorded earlier, is now stored", taskId);
             countCompleted(Optional.empty(), complete.outcome());
-            return Optional.of(ProcessResult.done(Outcome.COMPLETED));
+            return Optional.of(afterTerminal(callbacks.taskFinished(taskId), Outcome.COMPLETED));
         }
         if (result == WriteResult.WRITTEN && write.write() instanceof StoreWrite.Fail failed) {
             metrics.put(Metric.TASKS_FAILED, 1, failed.error().code());
-            return Optional.of(ProcessResult.done(Outcome.FAILED));
+            return Optional.of(afterTerminal(callbacks.taskFinished(taskId), Outcome.FAILED));
         }
         // A release now made, or a lease lost meanwhile: the claim below sees the task as it is.
         return Optional.empty();
@@ -447,13 +453,21 @@ public final class TaskProcessor implements AutoCloseable {
         if (write instanceof StoreWrite.Fail failed) {
             LOG.info("task {} failed: {}", task.id(), failed.error().code());
             metrics.put(Metric.TASKS_FAILED, 1, failed.error().code());
-            return ProcessResult.done(Outcome.FAILED);
+            return afterTerminal(callbacks.taskFinished(task), Outcome.FAILED);
         }
         LOG.info("task {} complete", task.id());
         if (write instanceof StoreWrite.Complete complete) {
             countCompleted(Optional.of(task.createdAt()), complete.outcome());
         }
-        return ProcessResult.done(Outcome.COMPLETED);
+        return afterTerminal(callbacks.taskFinished(task), Outcome.COMPLETED);
+    }
+
+    /**
+     * The result of a delivery that finished its task: done, unless the task's webhook could not be marked owed;
+     * then the message comes back, finds the task finished, and tries the mark again.
+     */
+    private static ProcessResult afterTerminal(boolean webhookStarted, Outcome outcome) {
+        return webhookStarted ? ProcessResult.done(outcome) : ProcessResult.retryLater(STORE_RETRY_LATER, Why.STORE_UNAVAILABLE);
     }
 
     private void countCall(Model model, Instant callStarted) {
@@ -509,7 +523,7 @@ public final class TaskProcessor implements AutoCloseable {
 
     private ProcessResult cancelled(Task task) {
         LOG.info("task {} cancelled by its owner", task.id());
-        return ProcessResult.done(Outcome.CANCELLED);
+        return afterTerminal(callbacks.taskFinished(task), Outcome.CANCELLED);
     }
 
     private StoreWrite.Fail fail(Delivery delivery, TaskError error) {

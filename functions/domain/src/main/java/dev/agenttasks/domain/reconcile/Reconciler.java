@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.agenttasks.domain.callback.CallbackNotifier;
 import dev.agenttasks.domain.metrics.Metric;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.port.DeadLetterQueue.DeadLetter;
@@ -51,6 +52,7 @@ public final class Reconciler {
     public static final String ACTION_DEAD_LETTERED = "DeadLettered";
     public static final String ACTION_POISON_DELETED = "PoisonDeleted";
     public static final String ACTION_ERROR = "Error";
+    public static final String ACTION_CALLBACK_REDRIVEN = "CallbackRedriven";
     public static final int DEFAULT_MAX_DEAD_LETTERS_PER_RUN = 100;
     /** When a send fails, the task is due again after this long. */
     public static final Duration REDRIVE_RETRY = Duration.ofMinutes(2);
@@ -64,6 +66,7 @@ public final class Reconciler {
     private final Clock clock;
     private final Options options;
     private final Optional<Supplier<Duration>> longestOpenBreaker;
+    private final CallbackNotifier callbacks;
 
     /** The task deadline (the same maximum age the worker enforces) and the per-run bounds. */
     public record Options(Duration maxTaskAge, int maxTasksPerRun, int maxDeadLettersPerRun) {
@@ -81,7 +84,7 @@ public final class Reconciler {
 
     /** What one run did. {@code due} counts the index entries read; {@code skipped} those needing nothing. */
     public record Summary(int due, int enqueued, int leasesRedriven, int deadlineFailed, int deadLettered,
-                          int poisonMessages, int skipped, int errors) {
+                          int poisonMessages, int callbacksRedriven, int skipped, int errors) {
 
         /** The summary as the handler returns it (Lambda serialises maps, not records). */
         public Map<String, Object> asMap() {
@@ -92,6 +95,7 @@ public final class Reconciler {
             map.put("deadlineFailed", deadlineFailed);
             map.put("deadLettered", deadLettered);
             map.put("poisonMessages", poisonMessages);
+            map.put("callbacksRedriven", callbacksRedriven);
             map.put("skipped", skipped);
             map.put("errors", errors);
             return map;
@@ -109,6 +113,17 @@ public final class Reconciler {
      */
     public Reconciler(LiveTaskIndex tasks, TaskQueue queue, Optional<? extends DeadLetterQueue> deadLetters, Metrics metrics,
                       Clock clock, Options options, Optional<Supplier<Duration>> longestOpenBreaker) {
+        this(tasks, queue, deadLetters, metrics, clock, options, longestOpenBreaker, CallbackNotifier.disabled());
+    }
+
+    /**
+     * As above, also starting the webhook of each task it fails, and sending again (or giving up) each owed webhook
+     * that the index shows due.
+     */
+    public Reconciler(LiveTaskIndex tasks, TaskQueue queue, Optional<? extends DeadLetterQueue> deadLetters, Metrics metrics,
+                      Clock clock, Options options, Optional<Supplier<Duration>> longestOpenBreaker,
+                      CallbackNotifier callbacks) {
+        this.callbacks = Objects.requireNonNull(callbacks, "callbacks");
         this.longestOpenBreaker = Objects.requireNonNull(longestOpenBreaker, "longestOpenBreaker");
         this.tasks = Objects.requireNonNull(tasks, "tasks");
         this.queue = Objects.requireNonNull(queue, "queue");
@@ -163,6 +178,7 @@ public final class Reconciler {
         actions.put(ACTION_DEADLINE_FAILED, summary.deadlineFailed());
         actions.put(ACTION_DEAD_LETTERED, summary.deadLettered());
         actions.put(ACTION_POISON_DELETED, summary.poisonMessages());
+        actions.put(ACTION_CALLBACK_REDRIVEN, summary.callbacksRedriven());
         actions.put(ACTION_ERROR, summary.errors());
         actions.forEach((action, count) -> metrics.put(Metric.RECONCILER_ACTIONS, count, action));
         if (summary.deadlineFailed() > 0) {
@@ -184,11 +200,22 @@ public final class Reconciler {
 
     private void reconcile(DueTask task, Instant now, Counts counts) {
         String id = task.taskId();
+        if (task.status().isTerminal()) {
+            // In the index while its webhook is owed.
+            Instant giveUpAt = task.createdAt().plus(options.maxTaskAge()).plus(CallbackNotifier.GIVE_UP_AFTER);
+            if (callbacks.redrive(id, task.dueAt(), giveUpAt)) {
+                counts.callbacksRedriven++;
+            } else {
+                counts.skipped++;
+            }
+            return;
+        }
         if (!now.isBefore(task.createdAt().plus(options.maxTaskAge()))) {
             UnleasedFailure result = tasks.failUnleased(id, TaskError.deadlineExceeded(options.maxTaskAge(), Optional.empty()), now);
             if (result == UnleasedFailure.FAILED) {
                 counts.deadlineFailed++;
                 LOG.warn("task {} failed: past its deadline while {}", id, task.status().value());
+                callbacks.taskFinished(id);
             } else {
                 // LEASED: a live worker is bound by the same deadline and fails it itself.
                 counts.skipped++;
@@ -268,8 +295,18 @@ public final class Reconciler {
             case FAILED -> {
                 counts.deadLettered++;
                 LOG.error("task {} failed: its message {} reached the dead-letter queue", id, message.messageId());
+                if (!callbacks.taskFinished(id)) {
+                    counts.errors++;
+                    return;   // the message stays: the next run marks the webhook owed
+                }
             }
-            case ALREADY_TERMINAL -> LOG.info("dead-letter message {} for task {} that already finished", message.messageId(), id);
+            case ALREADY_TERMINAL -> {
+                LOG.info("dead-letter message {} for task {} that already finished", message.messageId(), id);
+                if (!callbacks.taskFinished(id)) {
+                    counts.errors++;
+                    return;
+                }
+            }
             case NOT_FOUND -> {
                 counts.poisonMessages++;
                 LOG.error("dead-letter message {} names unknown task {}; deleted", message.messageId(), id);
@@ -292,14 +329,16 @@ public final class Reconciler {
         int deadLettered;
         int poisonMessages;
         int skipped;
+        int callbacksRedriven;
         int errors;
 
         int handled() {
-            return enqueued + leasesRedriven + deadlineFailed + skipped + errors;
+            return enqueued + leasesRedriven + deadlineFailed + callbacksRedriven + skipped + errors;
         }
 
         Summary summary() {
-            return new Summary(due, enqueued, leasesRedriven, deadlineFailed, deadLettered, poisonMessages, skipped, errors);
+            return new Summary(due, enqueued, leasesRedriven, deadlineFailed, deadLettered, poisonMessages,
+                    callbacksRedriven, skipped, errors);
         }
     }
 }

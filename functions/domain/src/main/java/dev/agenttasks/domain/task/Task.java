@@ -12,7 +12,8 @@ import java.util.Optional;
  * A task as stored. Outcome fields (model, result, error, usage, cost, duration) are null until known; lease
  * fields are set only while a worker owns the task; the request is {@code input} (the new user turn),
  * {@code system} and {@code history} (earlier turns, oldest first), routed at submit to {@code routing}; {@code retryAt} only while a released task waits for its
- * next attempt; {@code cancelRequestedAt} once its owner asked a running task to stop. Copy with
+ * next attempt; {@code cancelRequestedAt} once its owner asked a running task to stop; {@code callback} once a finished
+ * task's webhook ({@code callbackUrl}) is owed. Copy with
  * {@link #toBuilder()}.
  */
 public record Task(
@@ -42,7 +43,8 @@ public record Task(
         Routing routing,
         Long maxTotalTokens,
         Progress progress,
-        String callbackUrl) {
+        String callbackUrl,
+        Callback callback) {
 
     public Task {
         Objects.requireNonNull(id, "id");
@@ -122,6 +124,7 @@ public record Task(
         private Long maxTotalTokens;
         private Progress progress;
         private String callbackUrl;
+        private Callback callback;
 
         public Builder(String id, String owner, String input, Instant createdAt) {
             this.id = id;
@@ -156,6 +159,7 @@ public record Task(
             maxTotalTokens = t.maxTotalTokens;
             progress = t.progress;
             callbackUrl = t.callbackUrl;
+            callback = t.callback;
         }
 
         public Builder maxTokens(Integer value) {
@@ -283,10 +287,16 @@ public record Task(
             return this;
         }
 
+        public Builder callback(Callback value) {
+            callback = value;
+            return this;
+        }
+
         public Task build() {
             return new Task(id, owner, input, maxTokens, status, createdAt, updatedAt, model, result, error, usage,
                     costUsd, durationMs, attempts, leaseOwner, leaseExpiresAt, enqueuedAt, expiresAt, retryAt,
-                    cancelRequestedAt, waiting, system, history, routing, maxTotalTokens, progress, callbackUrl);
+                    cancelRequestedAt, waiting, system, history, routing, maxTotalTokens, progress, callbackUrl,
+                    callback);
         }
     }
 }

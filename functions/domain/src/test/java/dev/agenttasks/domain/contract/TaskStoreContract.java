@@ -13,6 +13,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.agenttasks.domain.port.CallbackAttempt;
 import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.LiveTaskIndex;
@@ -20,6 +21,7 @@ import dev.agenttasks.domain.port.LiveTaskIndex.DueTask;
 import dev.agenttasks.domain.port.LiveTaskIndex.UnleasedFailure;
 import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.Callback;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
 import dev.agenttasks.domain.task.TaskIds;
@@ -440,5 +442,98 @@ public abstract class TaskStoreContract {
                         finished -> assertThat(finished.task().status()).isEqualTo(TaskStatus.COMPLETE));
         assertThat(current(task).status()).isEqualTo(TaskStatus.PENDING);
         assertThat(repository.cancelIfRequested(task.id(), "w", now)).isFalse();
+    }
+
+    private Task storedWithCallback() {
+        Task task = new Task.Builder(TaskIds.newId(), "iam:alice", "What is DynamoDB?", now)
+                .expiresAt(now.plus(Duration.ofDays(7))).callbackUrl("https://hooks.example.com/agent-tasks?x=1").build();
+        assertThat(repository.createIfAbsent(task)).isEmpty();
+        return task;
+    }
+
+    private Task finished(Task task) {
+        repository.claim(task.id(), "worker-1", now, LEASE);
+        assertThat(repository.complete(task.id(), "worker-1", outcome(), now.plusSeconds(1))).isTrue();
+        return current(task);
+    }
+
+    @Test
+    void theCallbackUrlIsStoredAndAFinishedTasksWebhookIsOwedOnceAndIndexed() {
+        Task task = storedWithCallback();
+        assertThat(current(task).callbackUrl()).isEqualTo("https://hooks.example.com/agent-tasks?x=1");
+        assertThat(current(task).callback()).isNull();
+        assertThat(repository.markCallbackOwed(task.id(), now.plusSeconds(5))).as("not finished yet").isFalse();
+
+        finished(task);
+        Instant dueAt = now.plusSeconds(900);
+
+        assertThat(repository.markCallbackOwed(task.id(), dueAt)).isTrue();
+        assertThat(repository.markCallbackOwed(task.id(), dueAt)).as("owed once").isFalse();
+        assertThat(current(task).callback()).isEqualTo(new Callback(Callback.Status.PENDING, 0, null, null));
+        assertThat(current(task).status()).isEqualTo(TaskStatus.COMPLETE);
+        assertThat(index.findDue(dueAt, 10)).extracting(DueTask::taskId, DueTask::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(task.id(), TaskStatus.COMPLETE));
+    }
+
+    @Test
+    void aTaskWithoutACallbackUrlOwesNoWebhook() {
+        Task task = finished(stored());
+
+        assertThat(repository.markCallbackOwed(task.id(), now.plusSeconds(900))).isFalse();
+        assertThat(current(task).callback()).isNull();
+        assertThat(index.findDue(now.plus(Duration.ofDays(1)), 10)).isEmpty();
+    }
+
+    @Test
+    void deliveriesAreCountedAndASettledWebhookLeavesTheIndexAndTakesNoMoreAttempts() {
+        Task task = finished(storedWithCallback());
+        repository.markCallbackOwed(task.id(), now.plusSeconds(900));
+        Instant next = now.plusSeconds(10);
+
+        assertThat(repository.recordCallbackAttempt(task.id(),
+                new CallbackAttempt.Retrying("http_500", next, next.plusSeconds(900)), now)).isTrue();
+        assertThat(current(task).callback()).isEqualTo(new Callback(Callback.Status.PENDING, 1, "http_500", next));
+        assertThat(index.findDue(next.plusSeconds(900), 10)).extracting(DueTask::dueAt)
+                .containsExactly(next.plusSeconds(900));
+
+        assertThat(repository.recordCallbackAttempt(task.id(), new CallbackAttempt.Delivered(), next)).isTrue();
+        assertThat(current(task).callback()).isEqualTo(new Callback(Callback.Status.DELIVERED, 2, "http_500", null));
+        assertThat(index.findDue(now.plus(Duration.ofDays(1)), 10)).isEmpty();
+        assertThat(repository.recordCallbackAttempt(task.id(), new CallbackAttempt.GaveUp("timeout", true), next))
+                .as("settled").isFalse();
+        assertThat(repository.markCallbackOwed(task.id(), now.plusSeconds(900))).isFalse();
+    }
+
+    @Test
+    void aGiveUpWithoutACallDoesNotCountAnAttempt() {
+        Task task = finished(storedWithCallback());
+        repository.markCallbackOwed(task.id(), now.plusSeconds(900));
+
+        assertThat(repository.recordCallbackAttempt(task.id(), new CallbackAttempt.GaveUp("expired", false), now)).isTrue();
+
+        assertThat(current(task).callback()).isEqualTo(new Callback(Callback.Status.FAILED, 0, "expired", null));
+        assertThat(index.findDue(now.plus(Duration.ofDays(1)), 10)).isEmpty();
+    }
+
+    @Test
+    void anOwedWebhooksRedriveIsClaimedOnceFromTheDueTimeSeen() {
+        Task task = finished(storedWithCallback());
+        Instant dueAt = now.plusSeconds(900);
+        repository.markCallbackOwed(task.id(), dueAt);
+
+        assertThat(repository.claimCallbackRedrive(task.id(), dueAt.minusSeconds(1), dueAt.plusSeconds(900))).isFalse();
+        assertThat(repository.claimCallbackRedrive(task.id(), dueAt, dueAt.plusSeconds(900))).isTrue();
+        assertThat(repository.claimCallbackRedrive(task.id(), dueAt, dueAt.plusSeconds(900))).isFalse();
+        assertThat(index.findDue(dueAt.plusSeconds(900), 10)).extracting(DueTask::dueAt)
+                .containsExactly(dueAt.plusSeconds(900));
+    }
+
+    @Test
+    void aCancelledTaskOwesItsWebhookToo() {
+        Task task = storedWithCallback();
+        assertThat(repository.requestCancel(task.id(), "iam:alice", now)).isInstanceOf(CancelRequest.Cancelled.class);
+
+        assertThat(repository.markCallbackOwed(task.id(), now.plusSeconds(900))).isTrue();
+        assertThat(current(task).callbackUrl()).isNotNull();
     }
 }

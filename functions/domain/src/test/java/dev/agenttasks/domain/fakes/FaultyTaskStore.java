@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.agenttasks.domain.port.CallbackAttempt;
 import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.DependencyUnavailableException;
@@ -24,7 +25,7 @@ import dev.agenttasks.domain.task.TaskOutcome;
 public final class FaultyTaskStore implements TaskRepository {
 
     /** The operations that can be made to fail. */
-    public enum Operation { CLAIM, RECORD_ATTEMPT, RENEW_LEASE, COMPLETE, FAIL, RELEASE }
+    public enum Operation { CLAIM, RECORD_ATTEMPT, RENEW_LEASE, COMPLETE, FAIL, RELEASE, MARK_CALLBACK_OWED }
 
     private final TaskRepository store;
     private final Map<Operation, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
@@ -133,5 +134,21 @@ public final class FaultyTaskStore implements TaskRepository {
     @Override
     public boolean cancelIfRequested(String taskId, String leaseOwner, Instant now) {
         return store.cancelIfRequested(taskId, leaseOwner, now);
+    }
+
+    @Override
+    public boolean markCallbackOwed(String taskId, Instant dueAt) {
+        maybeFail(Operation.MARK_CALLBACK_OWED);
+        return store.markCallbackOwed(taskId, dueAt);
+    }
+
+    @Override
+    public boolean recordCallbackAttempt(String taskId, CallbackAttempt attempt, Instant now) {
+        return store.recordCallbackAttempt(taskId, attempt, now);
+    }
+
+    @Override
+    public boolean claimCallbackRedrive(String taskId, Instant seenDueAt, Instant nextDueAt) {
+        return store.claimCallbackRedrive(taskId, seenDueAt, nextDueAt);
     }
 }

@@ -11,11 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
+import dev.agenttasks.domain.port.CallbackAttempt;
 import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.LiveTaskIndex;
 import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
+import dev.agenttasks.domain.task.Callback;
 import dev.agenttasks.domain.task.Progress;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskError;
@@ -243,6 +245,39 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
         return result.get();
     }
 
+    @Override
+    public boolean markCallbackOwed(String taskId, Instant dueAt) {
+        return update(taskId, e -> e.task().status().isTerminal() && e.task().callbackUrl() != null
+                        && e.task().callback() == null,
+                e -> new Entry(with(e.task()).callback(Callback.owed()).build(), dueAt, e.enqueueClaimedAt()));
+    }
+
+    @Override
+    public boolean recordCallbackAttempt(String taskId, CallbackAttempt attempt, Instant now) {
+        return update(taskId, e -> e.task().callback() != null && !e.task().callback().isSettled(), e -> {
+            Callback before = e.task().callback();
+            Callback after;
+            Instant dueAt = null;
+            if (attempt instanceof CallbackAttempt.Delivered) {
+                after = new Callback(Callback.Status.DELIVERED, before.attempts() + 1, before.lastError(), null);
+            } else if (attempt instanceof CallbackAttempt.Retrying retrying) {
+                after = new Callback(Callback.Status.PENDING, before.attempts() + 1, retrying.error(), retrying.nextAttemptAt());
+                dueAt = retrying.dueAt();
+            } else {
+                CallbackAttempt.GaveUp gaveUp = (CallbackAttempt.GaveUp) attempt;
+                after = new Callback(Callback.Status.FAILED, before.attempts() + (gaveUp.called() ? 1 : 0), gaveUp.error(), null);
+            }
+            return new Entry(with(e.task()).callback(after).build(), dueAt, e.enqueueClaimedAt());
+        });
+    }
+
+    @Override
+    public boolean claimCallbackRedrive(String taskId, Instant seenDueAt, Instant nextDueAt) {
+        return update(taskId, e -> e.task().callback() != null && !e.task().callback().isSettled()
+                        && seenDueAt.equals(e.dueAt()),
+                e -> new Entry(e.task(), nextDueAt, e.enqueueClaimedAt()));
+    }
+
     /** Puts a task as it is, e.g. one another caller owns or one already expired. */
     public void put(Task task) {
         entries.put(task.id(), new Entry(task, task.status().isTerminal() ? null
@@ -253,7 +288,7 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
         return entries.size();
     }
 
-    /** The index entries: live tasks only, as DynamoDB's sparse index holds them. */
+    /** The index entries: live tasks and owed webhooks, as DynamoDB's sparse index holds them. */
     public List<String> indexed() {
         return entries.values().stream().filter(e -> e.dueAt() != null).map(e -> e.task().id()).toList();
     }

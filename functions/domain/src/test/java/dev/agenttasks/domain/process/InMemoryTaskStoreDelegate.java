@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import dev.agenttasks.domain.fakes.InMemoryTaskStore;
+import dev.agenttasks.domain.port.CallbackAttempt;
 import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.TaskPage;
@@ -90,5 +91,20 @@ abstract class InMemoryTaskStoreDelegate implements TaskRepository {
     @Override
     public boolean cancelIfRequested(String taskId, String leaseOwner, Instant now) {
         return store.cancelIfRequested(taskId, leaseOwner, now);
+    }
+
+    @Override
+    public boolean markCallbackOwed(String taskId, Instant dueAt) {
+        return store.markCallbackOwed(taskId, dueAt);
+    }
+
+    @Override
+    public boolean recordCallbackAttempt(String taskId, CallbackAttempt attempt, Instant now) {
+        return store.recordCallbackAttempt(taskId, attempt, now);
+    }
+
+    @Override
+    public boolean claimCallbackRedrive(String taskId, Instant seenDueAt, Instant nextDueAt) {
+        return store.claimCallbackRedrive(taskId, seenDueAt, nextDueAt);
     }
 }

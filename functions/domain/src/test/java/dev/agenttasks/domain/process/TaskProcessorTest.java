@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,8 @@ import dev.agenttasks.domain.fakes.FaultyTaskStore.Operation;
 import dev.agenttasks.domain.fakes.InMemoryTaskStore;
 import dev.agenttasks.domain.fakes.MutableClock;
 import dev.agenttasks.domain.fakes.ScriptedLlmClient;
+import dev.agenttasks.domain.callback.CallbackNotifier;
+import dev.agenttasks.domain.fakes.InMemoryTaskQueue;
 import dev.agenttasks.domain.metrics.Metrics;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.LlmClient;
@@ -47,6 +50,7 @@ class TaskProcessorTest {
     private final FaultyTaskStore faulty = new FaultyTaskStore(store);
     private final List<Duration> pauses = new ArrayList<>();
     private final List<String> metricLines = new ArrayList<>();
+    private final InMemoryTaskQueue webhooks = new InMemoryTaskQueue();
     private final List<TaskProcessor> processors = new ArrayList<>();
     private final InMemoryCircuitBreakerStore breakers = new InMemoryCircuitBreakerStore();
     /** Shared by every processor of a test: the fleet's breakers (each container has its own cache). */
@@ -85,6 +89,7 @@ class TaskProcessorTest {
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), () -> 0.5), clock,
                 new TaskProcessor.Options(maxAttempts, LEASE, CALL_TIMEOUT, MAX_AGE),
                 new Metrics("worker", metricLines::add, clock),
+                new CallbackNotifier(faulty, Optional.of(webhooks), clock),
                 wait -> {
                     pauses.add(wait);
                     clock.advance(wait);
@@ -547,5 +552,57 @@ class TaskProcessorTest {
         assertThat(result).isEqualTo(new Done(Outcome.FAILED));
         assertThat(current(task).error().code()).isEqualTo("deadline_exceeded");
         assertThat(current(task).error().message()).endsWith("; last error: circuit open");
+    }
+
+    private Task storedWithCallback() {
+        Task task = new Task.Builder(TaskIds.newId(), "iam:alice", "What is 2 + 2?", clock.instant())
+                .expiresAt(clock.instant().plus(Duration.ofDays(7))).callbackUrl("https://hooks.example.com/t").build();
+        assertThat(store.createIfAbsent(task)).isEmpty();
+        return task;
+    }
+
+    @Test
+    void finishingATaskWithACallbackUrlOwesItsWebhookAndSendsItsMessageOnce() {
+        Task task = storedWithCallback();
+        Task plain = stored();
+
+        processor(ScriptedLlmClient.answering("4")).process(task.id(), longInvocation());
+        processor(ScriptedLlmClient.answering("4")).process(plain.id(), longInvocation());
+        ProcessResult duplicate = processor(ScriptedLlmClient.answering("4")).process(task.id(), longInvocation());
+
+        assertThat(duplicate).isEqualTo(new Done(Outcome.ALREADY_FINISHED));
+        assertThat(current(task).callback()).isEqualTo(dev.agenttasks.domain.task.Callback.owed());
+        assertThat(current(plain).callback()).isNull();
+        assertThat(webhooks.sent()).containsExactly(task.id());
+    }
+
+    @Test
+    void aCancelledTaskOwesItsWebhookToo() {
+        Task task = storedWithCallback();
+        ScriptedLlmClient llm = new ScriptedLlmClient().then(request -> {
+            store.requestCancel(task.id(), "iam:alice", clock.instant());
+            return ScriptedLlmClient.answering("too late").complete(request);
+        });
+
+        assertThat(processor(llm).process(task.id(), longInvocation())).isEqualTo(new Done(Outcome.CANCELLED));
+
+        assertThat(webhooks.sent()).containsExactly(task.id());
+    }
+
+    @Test
+    void whenTheWebhookCannotBeMarkedOwedTheMessageComesBackAndMarksItWithoutAnotherCall() {
+        Task task = storedWithCallback();
+        ScriptedLlmClient llm = ScriptedLlmClient.answering("4");
+        faulty.failNext(Operation.MARK_CALLBACK_OWED, 1);
+        TaskProcessor processor = processor(llm);
+
+        ProcessResult first = processor.process(task.id(), longInvocation());
+        ProcessResult again = processor.process(task.id(), longInvocation());
+
+        assertThat(first).isInstanceOf(ProcessResult.RetryLater.class);
+        assertThat(current(task).status()).isEqualTo(TaskStatus.COMPLETE);
+        assertThat(again).isEqualTo(new Done(Outcome.ALREADY_FINISHED));
+        assertThat(llm.calls()).isEqualTo(1);
+        assertThat(webhooks.sent()).containsExactly(task.id());
     }
 }

@@ -209,7 +209,7 @@ class ReconcilerTest {
 
         Reconciler.Summary summary = runAt(MAX_AGE.multipliedBy(3));
 
-        assertThat(summary).isEqualTo(new Reconciler.Summary(0, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(summary).isEqualTo(new Reconciler.Summary(0, 0, 0, 0, 0, 0, 0, 0, 0));
         assertThat(current(complete)).isEqualTo(completeBefore);
         assertThat(current(failed)).isEqualTo(failedBefore);
         assertThat(queue.drain()).isEmpty();
@@ -270,5 +270,67 @@ class ReconcilerTest {
 
         assertThat(reconciler.run().errors()).isEqualTo(1);
         assertThat(metricLines).noneSatisfy(line -> assertThat(line).contains("LongestOpenBreakerSeconds"));
+    }
+
+    private final InMemoryTaskQueue webhooks = new InMemoryTaskQueue();
+
+    private Reconciler withWebhooks() {
+        return new Reconciler(tasks, queue, Optional.of(deadLetters), Metrics.discarding(), clock,
+                Reconciler.Options.of(MAX_AGE), Optional.empty(),
+                new dev.agenttasks.domain.callback.CallbackNotifier(tasks, Optional.of(webhooks), clock));
+    }
+
+    private Task storedWithCallback() {
+        Task task = new Task.Builder(TaskIds.newId(), "iam:alice", "Summarise the incident", clock.instant())
+                .expiresAt(clock.instant().plus(Duration.ofDays(7))).callbackUrl("https://hooks.example.com/t").build();
+        assertThat(tasks.createIfAbsent(task)).isEmpty();
+        return task;
+    }
+
+    @Test
+    void anOwedWebhookWhoseMessageWasLostIsSentAgainOnce() {
+        Task task = storedWithCallback();
+        tasks.claim(task.id(), "w", T0, LEASE);
+        tasks.complete(task.id(), "w", new TaskOutcome("m", "r", new TokenUsage(1, 1), null, 1), T0);
+        tasks.markCallbackOwed(task.id(), T0.plus(dev.agenttasks.domain.callback.CallbackNotifier.REDRIVE_AFTER));
+        reconciler = withWebhooks();
+
+        Reconciler.Summary early = runAt(Duration.ofMinutes(10));
+        Reconciler.Summary due = runAt(Duration.ofMinutes(16));
+        Reconciler.Summary again = runAt(Duration.ofMinutes(17));
+
+        assertThat(early.callbacksRedriven()).isZero();
+        assertThat(due.callbacksRedriven()).isEqualTo(1);
+        assertThat(again.callbacksRedriven()).isZero();
+        assertThat(webhooks.sent()).containsExactly(task.id());
+        assertThat(queue.sent()).as("no task message for a finished task").isEmpty();
+    }
+
+    @Test
+    void aWebhookOwedPastItsTasksDeadlineAndADayIsGivenUp() {
+        Task task = storedWithCallback();
+        tasks.claim(task.id(), "w", T0, LEASE);
+        tasks.complete(task.id(), "w", new TaskOutcome("m", "r", new TokenUsage(1, 1), null, 1), T0);
+        tasks.markCallbackOwed(task.id(), T0.plus(Duration.ofMinutes(15)));
+        reconciler = withWebhooks();
+
+        runAt(MAX_AGE.plus(Duration.ofHours(24)));
+
+        assertThat(current(task).callback().status()).isEqualTo(dev.agenttasks.domain.task.Callback.Status.FAILED);
+        assertThat(current(task).callback().lastError()).isEqualTo("expired");
+        assertThat(webhooks.sent()).isEmpty();
+        assertThat(tasks.indexed()).isEmpty();
+    }
+
+    @Test
+    void aTaskTheReconcilerFailsOwesItsWebhook() {
+        Task task = storedWithCallback();
+        reconciler = withWebhooks();
+
+        runAt(MAX_AGE.plusSeconds(1));
+
+        assertThat(current(task).status()).isEqualTo(TaskStatus.FAILED);
+        assertThat(current(task).callback()).isEqualTo(dev.agenttasks.domain.task.Callback.owed());
+        assertThat(webhooks.sent()).containsExactly(task.id());
     }
 }
