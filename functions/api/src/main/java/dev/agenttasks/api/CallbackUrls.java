@@ -44,6 +44,18 @@ public final class CallbackUrls {
 
     /** What is wrong with {@code url} as a callback, or empty when the service may POST to it. */
     public Optional<String> problemWith(String url) {
+        return check(url, true);
+    }
+
+    /**
+     * As {@link #problemWith} before a delivery, except that a name that does not resolve now is no problem: the
+     * delivery fails with {@code unknown_host} and is retried, since DNS can fail for a while.
+     */
+    public Optional<String> deliveryProblemWith(String url) {
+        return check(url, false);
+    }
+
+    private Optional<String> check(String url, boolean unresolvableIsAProblem) {
         if (url.isBlank() || url.length() > MAX_LENGTH) {
             return Optional.of("must be an absolute URL of at most " + MAX_LENGTH + " characters");
         }
@@ -70,7 +82,9 @@ public final class CallbackUrls {
         InetAddress[] addresses;
         try {
             addresses = resolver.resolve(IDN.toASCII(host));
-        } catch (UnknownHostException | IllegalArgumentException e) {
+        } catch (UnknownHostException e) {
+            return unresolvableIsAProblem ? Optional.of("names a host that does not resolve") : Optional.empty();
+        } catch (IllegalArgumentException e) {
             return Optional.of("names a host that does not resolve");
         }
         for (InetAddress address : addresses) {
@@ -99,6 +113,12 @@ public final class CallbackUrls {
         if (address instanceof Inet6Address) {
             int first = b[0] & 0xff;
             boolean uniqueLocal = (first & 0xfe) == 0xfc;             // fc00::/7
+            // NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and 6to4 (2002::/16) carry an IPv4 address that may be private.
+            boolean nat64 = first == 0x00 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
+            boolean sixToFour = first == 0x20 && (b[1] & 0xff) == 0x02;
+            if (nat64 || sixToFour) {
+                return false;
+            }
             boolean mappedV4 = b[10] == (byte) 0xff && b[11] == (byte) 0xff && allZero(b, 0, 10);
             if (mappedV4) {
                 try {

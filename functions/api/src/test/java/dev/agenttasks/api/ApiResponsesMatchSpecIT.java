@@ -99,7 +99,7 @@ class ApiResponsesMatchSpecIT {
 
     @Test
     void theValidatorRejectsAResponseThatBreaksTheSpec(@TempDir Path dir) throws IOException {
-        HttpResponse wrong = HttpResponse.json(202, "{\"task_id\":\"not-an-id\",\"status\":\"running\"}");
+        HttpResponse wrong = HttpResponse.json(202, "{\"task_id\":\"not-an-id\",\"status\":\"complete\"}");
         HttpResponse undocumented = HttpResponse.json(418, "{}");
         Path file = dir.resolve("responses.json");
         JSON.writeValue(file.toFile(), List.of(
@@ -243,6 +243,17 @@ class ApiResponsesMatchSpecIT {
         api.tasks.complete(done, "w", new TaskOutcome("m", "42", new TokenUsage(1, 2), null, 5), api.clock.instant());
         record("cancel 409 complete", "POST", "/tasks/{id}/cancel", api.cancel(ApiHarness.cancelRequest(ALICE, done)));
         record("cancel 404 other caller", "POST", "/tasks/{id}/cancel", api.cancel(ApiHarness.cancelRequest(BOB, done)));
+
+        String hooked = api.submit(post(ALICE, "{\"task\":\"h\",\"callback_url\":\"http://127.0.0.1:9/hooks\"}"))
+                .headers().get("Location").substring(7);
+        record("get 200 with a callback", "GET", "/tasks/{id}", api.get(getTask(ALICE, hooked)));
+        record("cancel 200 with a callback owed", "POST", "/tasks/{id}/cancel", api.cancel(ApiHarness.cancelRequest(ALICE, hooked)));
+        HttpRequest secret = new HttpRequest("GET", "/webhook-secret", java.util.Map.of(), java.util.Map.of(), null,
+                java.util.Optional.of(ALICE), "req-s");
+        record("webhook secret 200", "GET", "/webhook-secret", api.webhookSecret(secret));
+        HttpRequest anonymous = new HttpRequest("GET", "/webhook-secret", java.util.Map.of(), java.util.Map.of(), null,
+                java.util.Optional.empty(), "req-s");
+        record("webhook secret 401", "GET", "/webhook-secret", api.webhookSecret(anonymous));
     }
 
     private void dependencyFailureCases() {

@@ -175,7 +175,7 @@ public final class Config {
         if (webhookSigningKey.isPresent() && webhookSigningKey.get().length() < 32) {
             parse.problem(Variable.WEBHOOK_SIGNING_KEY, "must be at least 32 characters long");
         }
-        this.webhookMaxAttempts = parse.integer(Variable.WEBHOOK_MAX_ATTEMPTS, DEFAULT_WEBHOOK_MAX_ATTEMPTS, 1, 50);
+        this.webhookMaxAttempts = parse.integer(Variable.WEBHOOK_MAX_ATTEMPTS, DEFAULT_WEBHOOK_MAX_ATTEMPTS, 1, 15);
         this.webhookTimeout = parse.millis(Variable.WEBHOOK_TIMEOUT_MS, DEFAULT_WEBHOOK_TIMEOUT, 1_000, 60_000);
         this.simulated = new Simulated(
                 parse.millis(Variable.SIMULATED_LATENCY_MS, DEFAULT_SIMULATED_LATENCY, 0, 900_000),

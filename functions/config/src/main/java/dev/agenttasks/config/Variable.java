@@ -34,7 +34,7 @@ public enum Variable {
     MAX_TASK_CHARS("32000", "longest task text (at most 100000)"),
     CURSOR_SIGNING_KEY("random per process, outside Lambda", "signs GET /tasks cursors, at least 32 characters (the template generates it in Secrets Manager)"),
     WEBHOOK_SIGNING_KEY("random per process, outside Lambda", "derives each caller's webhook secret, at least 32 characters (the template generates it in Secrets Manager)"),
-    WEBHOOK_MAX_ATTEMPTS("8", "webhook deliveries per task before it is given up (10 s after the first failure, then 3x longer, at most 1 h apart)"),
+    WEBHOOK_MAX_ATTEMPTS("8", "webhook deliveries per task before it is given up, 1 to 15 (10 s after the first failure, then 3x longer, at most 1 h apart)"),
     WEBHOOK_TIMEOUT_MS("10000", "one webhook delivery, the whole exchange"),
     RECONCILE_MAX_TASKS_PER_RUN("500", "due tasks one reconciler run handles"),
     SERVICE_NAME("agent-tasks", "the Service dimension of every metric (the template sets the stack name, so two stacks in one account keep apart)"),

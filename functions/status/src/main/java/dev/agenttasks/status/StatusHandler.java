@@ -35,6 +35,8 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
     static final String HEALTH_PATH = "/health";
     static final String TASKS_PATH = "/tasks";
     static final String WEBHOOK_SECRET_PATH = "/webhook-secret";
+    /** API Gateway routes only POST to the cancel path; other methods arrive at $default. */
+    static final java.util.regex.Pattern CANCEL_PATH = java.util.regex.Pattern.compile("/tasks/[^/]+/cancel");
 
     /** The status function's operations. */
     private record Operations(GetTaskApi getTask, ListTasksApi listTasks, CancelTaskApi cancelTask,
@@ -82,7 +84,12 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
                 case HEALTH_PATH -> only("GET", request, r -> api.getTask().health());
                 case TASKS_PATH -> Problem.methodNotAllowed(request, "GET, POST");
                 case WEBHOOK_SECRET_PATH -> Problem.methodNotAllowed(request, "GET");
-                default -> throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());
+                default -> {
+                    if (CANCEL_PATH.matcher(request.path()).matches()) {
+                        yield Problem.methodNotAllowed(request, "POST");
+                    }
+                    throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());
+                }
             };
             default -> throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());
         });

@@ -217,4 +217,12 @@ class StatusHandlerIT {
         assertThat(response.getHeaders()).containsEntry("Cache-Control", "no-store");
         assertProblem(invoke(defaultRoute("POST", "/webhook-secret")), 405, "method-not-allowed");
     }
+
+    @Test
+    void anotherMethodOnTheCancelPathReachesTheDefaultRouteAndIs405WithAllowPost() throws Exception {
+        APIGatewayV2HTTPResponse response = invoke(defaultRoute("GET", "/tasks/" + taskId + "/cancel"));
+
+        assertProblem(response, 405, "method-not-allowed");
+        assertThat(response.getHeaders()).containsEntry("Allow", "POST");
+    }
 }

@@ -146,7 +146,7 @@ public final class ServiceWiring implements AutoCloseable {
     public CallbackDelivery callbackDelivery(WebhookSender sender) {
         CallbackUrls urls = callbackUrls();
         return new CallbackDelivery(tasks(), sender, new WebhookSigner(config.webhookSigningKey()), TaskView::webhookBody,
-                urls::problemWith, metrics(), clock,
+                urls::deliveryProblemWith, metrics(), clock,
                 new CallbackDelivery.Options(config.webhookMaxAttempts(), config.webhookTimeout()));
     }
 
