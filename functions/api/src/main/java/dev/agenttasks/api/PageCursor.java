@@ -48,14 +48,14 @@ final class PageCursor {
             return Optional.empty();
         }
         byte[] payload;
-        byte[] signature;
         try {
             payload = DECODE.decode(cursor.substring(0, dot));
-            signature = DECODE.decode(cursor.substring(dot + 1));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        if (!MessageDigest.isEqual(mac(payload), signature)) {
+        // Compared as text, not decoded bytes: base64's unused trailing bits would let a changed cursor through.
+        String expected = ENCODE.encodeToString(payload) + "." + ENCODE.encodeToString(mac(payload));
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), cursor.getBytes(StandardCharsets.UTF_8))) {
             return Optional.empty();
         }
         String[] parts = new String(payload, StandardCharsets.UTF_8).split("\\|", -1);

@@ -134,9 +134,13 @@ class CallerApiTest {
         }
         String cursor = json(api.list(listRequest(ALICE, "limit", "1"))).get("next_cursor").asText();
         char last = cursor.charAt(cursor.length() - 1);
-        String tampered = cursor.substring(0, cursor.length() - 1) + (last == 'A' ? 'B' : 'A');
+        String lastCharChanged = cursor.substring(0, cursor.length() - 1) + (last == 'A' ? 'B' : 'A');
+        int signature = cursor.indexOf('.') + 1;
+        char first = cursor.charAt(signature);
+        String signatureChanged = cursor.substring(0, signature) + (first == 'A' ? 'Q' : 'A') + cursor.substring(signature + 1);
 
-        for (HttpRequest request : List.of(listRequest(ALICE, "cursor", tampered), listRequest(BOB, "cursor", cursor),
+        for (HttpRequest request : List.of(listRequest(ALICE, "cursor", lastCharChanged),
+                listRequest(ALICE, "cursor", signatureChanged), listRequest(BOB, "cursor", cursor),
                 listRequest(ALICE, "cursor", cursor, "status", "pending"), listRequest(ALICE, "cursor", "garbage"),
                 listRequest(ALICE, "limit", "0"), listRequest(ALICE, "limit", "101"), listRequest(ALICE, "limit", "ten"),
                 listRequest(ALICE, "status", "done"), listRequest(ALICE, "sort", "asc"))) {
