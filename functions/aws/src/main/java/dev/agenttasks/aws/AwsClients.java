@@ -86,11 +86,15 @@ public final class AwsClients implements AutoCloseable {
     /**
      * A DynamoDB client for the breaker table: at most {@value #BREAKER_MAX_ATTEMPTS} attempts within
      * {@link #BREAKER_API_CALL_TIMEOUT}, so an unreachable table costs a call a second at most before the
-     * breaker fails open, rather than the ten seconds the other clients allow.
+     * breaker fails open, rather than the ten seconds the other clients allow (which it keeps against a local
+     * endpoint).
      */
     public DynamoDbClient breakerDynamoDb() {
+        // moto and LocalStack (an endpoint override) answer DynamoDB one request at a time: under a busy local
+        // stack a second is not enough, and a breaker that fails open there would not show what it does in AWS.
+        Duration timeout = config.awsEndpointUrl().isPresent() ? API_CALL_TIMEOUT : BREAKER_API_CALL_TIMEOUT;
         return build(DynamoDbClient.builder(), ClientOverrideConfiguration.builder()
-                .apiCallTimeout(BREAKER_API_CALL_TIMEOUT)
+                .apiCallTimeout(timeout)
                 .retryStrategy(retry -> retry.maxAttempts(BREAKER_MAX_ATTEMPTS))
                 .build());
     }

@@ -401,21 +401,37 @@ public final class SharedCircuitBreaker {
             if (fresh(snapshot, now)) {
                 return snapshot.record();
             }
-            BreakerRecord record = read(key);
-            cached.snapshot = new Snapshot(record, now);
-            return record;
+            Optional<BreakerRecord> record = read(key);
+            if (record.isPresent()) {
+                cached.snapshot = new Snapshot(record.get(), now);
+                return record.get();
+            }
+            // The table could not be read. A hold this container already knows of still holds; otherwise the
+            // breaker fails open, and the failed read is remembered for the cache's time, so the next read waits.
+            if (snapshot != null && holdsCalls(snapshot.record(), now)) {
+                return snapshot.record();
+            }
+            BreakerRecord closed = BreakerRecord.closed(key);
+            cached.snapshot = new Snapshot(closed, now);
+            return closed;
         } finally {
             cached.reading.unlock();
         }
     }
 
-    private BreakerRecord read(BreakerKey key) {
+    /** The stored record, or empty when the table could not be read (reported as a fail-open). */
+    private Optional<BreakerRecord> read(BreakerKey key) {
         try {
-            return store.find(key).orElseGet(() -> BreakerRecord.closed(key));
+            return Optional.of(store.find(key).orElseGet(() -> BreakerRecord.closed(key)));
         } catch (RuntimeException e) {
             failOpen(key, "read the breaker", e);
-            return BreakerRecord.closed(key);
+            return Optional.empty();
         }
+    }
+
+    /** Whether {@code record} still holds calls at {@code now}: open with time left, or rate-limited. */
+    private static boolean holdsCalls(BreakerRecord record, Instant now) {
+        return (record.open() && now.isBefore(record.openUntil())) || record.rateLimitedAt(now);
     }
 
     private boolean fresh(Snapshot snapshot, Instant now) {

@@ -367,6 +367,33 @@ class SharedCircuitBreakerTest {
     }
 
     @Test
+    void aRateLimitHoldThisContainerKnowsOfOutlastsAFailedRead() {
+        SharedCircuitBreaker breaker = worker();
+        Permit permit = breaker.acquire(PROVIDER, MODEL);
+        breaker.onRateLimited(permit, Duration.ofSeconds(20));
+        Instant until = now().plusSeconds(20);
+        store.unreachable(true);
+
+        clock.advance(CACHE.multipliedBy(3));
+        Permit duringOutage = breaker.acquire(PROVIDER, MODEL);
+        clock.set(until.plusMillis(1));
+        Permit afterHold = breaker.acquire(PROVIDER, MODEL);
+
+        assertThat(duringOutage).isEqualTo(new Held(KEY, Reason.RATE_LIMITED, until));
+        assertThat(afterHold).as("the hold is over: fail open").isInstanceOf(Allowed.class);
+    }
+
+    @Test
+    void anOpenBreakerThisContainerKnowsOfStaysOpenThroughAFailedRead() {
+        SharedCircuitBreaker breaker = openedBreaker();
+        store.unreachable(true);
+
+        clock.advance(CACHE.multipliedBy(2));
+
+        assertThat(breaker.acquire(PROVIDER, MODEL)).isInstanceOf(Held.class);
+    }
+
+    @Test
     void aProbeRightThatCannotBeWrittenLetsTheCallThrough() {
         SharedCircuitBreaker breaker = openedBreaker();
         clock.advance(RECOVERY);

@@ -84,8 +84,12 @@ class TaskProcessorTest {
     }
 
     private TaskProcessor processor(LlmClient llm, int maxAttempts) {
+        return processor(llm, maxAttempts, PLANNER);
+    }
+
+    private TaskProcessor processor(LlmClient llm, int maxAttempts, RequestPlanner planner) {
         // Full jitter drawn at 0.5: the waits are half the ceiling, so tests can predict them.
-        TaskProcessor processor = new TaskProcessor(faulty, llm, breaker(), PLANNER,
+        TaskProcessor processor = new TaskProcessor(faulty, llm, breaker(), planner,
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), () -> 0.5), clock,
                 new TaskProcessor.Options(maxAttempts, LEASE, CALL_TIMEOUT, MAX_AGE),
                 new Metrics("worker", metricLines::add, clock),
@@ -604,5 +608,41 @@ class TaskProcessorTest {
         assertThat(again).isEqualTo(new Done(Outcome.ALREADY_FINISHED));
         assertThat(llm.calls()).isEqualTo(1);
         assertThat(webhooks.sent()).containsExactly(task.id());
+    }
+
+    @Test
+    void whileTheTiersModelIsHeldItsTaskWaitsByDefault() {
+        Task task = storedWithText("Explain in detail how a lease differs from a lock in a distributed system.");
+        breaker().forceOpen(ScriptedLlmClient.answering("x").provider(), "llama-3.3-70b-versatile", Duration.ofMinutes(5));
+        ScriptedLlmClient llm = ScriptedLlmClient.answering("4");
+
+        ProcessResult result = processor(llm).process(task.id(), longInvocation());
+
+        assertThat(result).isInstanceOf(ProcessResult.RetryLater.class);
+        assertThat(llm.calls()).isZero();
+        assertThat(current(task).status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(current(task).waitingFor()).hasValueSatisfying(waiting ->
+                assertThat(waiting.model()).isEqualTo("llama-3.3-70b-versatile"));
+        assertThat(current(task).attempts()).as("not charged").isZero();
+    }
+
+    @Test
+    void whileTheTiersModelIsHeldAConfiguredFallbackRunsTheTaskDegraded() {
+        Task task = storedWithText("Explain in detail how a lease differs from a lock in a distributed system.");
+        breaker().forceOpen(ScriptedLlmClient.answering("x").provider(), "llama-3.3-70b-versatile", Duration.ofMinutes(5));
+        ScriptedLlmClient llm = ScriptedLlmClient.answering("4");
+        RequestPlanner withFallback = new RequestPlanner(dev.agenttasks.domain.routing.RoutingConfigs.builtInWithFallback(),
+                dev.agenttasks.domain.routing.TokenCounter.cl100k());
+
+        assertThat(processor(llm, 5, withFallback).process(task.id(), longInvocation())).isEqualTo(new Done(Outcome.COMPLETED));
+
+        assertThat(current(task).model()).isEqualTo(SMALL_MODEL);
+        assertThat(current(task).progress().degraded()).isTrue();
+    }
+
+    private Task storedWithText(String text) {
+        Task task = Task.pending(TaskIds.newId(), "iam:alice", text, null, clock.instant(), clock.instant().plus(Duration.ofDays(7)));
+        assertThat(store.createIfAbsent(task)).isEmpty();
+        return task;
     }
 }

@@ -113,11 +113,24 @@ class ModelRouterTest {
     }
 
     @Test
-    void theStandardTierFallsBackToTheSmallModel() {
+    void theBuiltInTiersHaveNoFallbackSoAnOpenBreakerHoldsTheirTasks() {
         RoutingDecision decision = route("Explain how a lease differs from a lock.");
 
         assertThat(decision.model().id()).isEqualTo("llama-3.3-70b-versatile");
-        assertThat(decision.fallback()).hasValueSatisfying(model -> assertThat(model.id()).isEqualTo("llama-3.1-8b-instant"));
+        assertThat(decision.fallback()).isEmpty();
+        assertThat(RoutingConfigLoader.builtIn(dev.agenttasks.config.Config.LlmProvider.BEDROCK).tiers().values())
+                .allSatisfy(tier -> assertThat(tier.fallbackModel()).isEmpty());
+    }
+
+    @Test
+    void aConfiguredFallbackIsPartOfTheDecision() {
+        ModelRouter configured = ModelRouter.of(RoutingConfigLoader.parse(RoutingConfigLoaderTest.edit(root -> { }), "test"),
+                TokenCounter.cl100k());
+
+        RoutingDecision decision = configured.route(Conversation.of("", "Explain how a lease differs from a lock in detail."),
+                Optional.of("standard"));
+
+        assertThat(decision.fallback()).hasValueSatisfying(model -> assertThat(model.id()).isEqualTo("small-model"));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.agenttasks.domain.routing;
 
-import dev.agenttasks.domain.task.TokenLedger;
 import static dev.agenttasks.domain.routing.TokenCounter.PER_MESSAGE_TOKENS;
 import static dev.agenttasks.domain.routing.TokenCounter.PER_REQUEST_TOKENS;
 import static dev.agenttasks.domain.routing.WordTokens.words;
@@ -27,6 +26,7 @@ import dev.agenttasks.domain.routing.RequestPlanner.BudgetTooSmall;
 import dev.agenttasks.domain.routing.RequestPlanner.PromptTooLarge;
 import dev.agenttasks.domain.routing.RequestPlanner.Ready;
 import dev.agenttasks.domain.routing.RequestPlanner.UnknownTier;
+import dev.agenttasks.domain.task.TokenLedger;
 import dev.agenttasks.domain.task.TokenUsage;
 
 /** The built-in tiers (input limit 6000 - 800 = 5200 tokens) with one token per word, so every edge is exact. */
@@ -39,6 +39,7 @@ class RequestPlannerTest {
     }
 
     private final RequestPlanner planner = new RequestPlanner(RoutingConfigLoader.builtIn(), new WordTokens());
+
 
     @Test
     void aTaskIsAdmittedWithItsTierAndTheTiersDefaultCap() {
@@ -167,7 +168,8 @@ class RequestPlannerTest {
     @Test
     void theFallbackModelIsPlannedWithItsOwnWindowAndPrice() {
         Conversation conversation = Conversation.of(SYSTEM, "Explain leases.");
-        RoutingDecision decision = planner.router().route(conversation, Optional.empty());
+        RequestPlanner planner = new RequestPlanner(RoutingConfigs.builtInWithFallback(), new WordTokens());
+        RoutingDecision decision = planner.router().route(conversation, Optional.of("standard"));
 
         Ready ready = (Ready) planner.planAttempt(conversation, decision, decision.fallback().orElseThrow(),
                 Optional.empty(), TokenLedger.EMPTY, 18_000);

@@ -65,8 +65,8 @@ class RoutingConfigLoaderTest {
         assertThat(config.tierNames()).containsExactly("simple", "standard");
         assertThat(config.tier("simple")).contains(new Tier("simple", "llama-3.1-8b-instant", Optional.empty(), 400,
                 6000, 800, 18000));
-        assertThat(config.tier("standard")).contains(new Tier("standard", "llama-3.3-70b-versatile",
-                Optional.of("llama-3.1-8b-instant"), 800, 6000, 800, 18000));
+        assertThat(config.tier("standard")).as("no fallback: a held model's tasks wait rather than degrade")
+                .contains(new Tier("standard", "llama-3.3-70b-versatile", Optional.empty(), 800, 6000, 800, 18000));
         assertThat(config.model("llama-3.1-8b-instant").orElseThrow().price())
                 .isEqualTo(new Price(new BigDecimal("0.05"), new BigDecimal("0.08")));
         assertThat(config.model("llama-3.3-70b-versatile").orElseThrow().price())
