@@ -101,6 +101,7 @@ public final class Config {
     private final Optional<URI> bedrockEndpointUrl;
     private final Optional<Path> routingConfigFile;
     private final Optional<String> routingConfigParameter;
+    private final Optional<String> routingConfig;
     private final Duration llmTimeout;
     private final Retry retry;
     private final Breaker breaker;
@@ -142,9 +143,15 @@ public final class Config {
         this.bedrockEndpointUrl = parse.url(Variable.BEDROCK_ENDPOINT_URL);
         this.routingConfigFile = parse.path(Variable.ROUTING_CONFIG_FILE);
         this.routingConfigParameter = parse.text(Variable.ROUTING_CONFIG_PARAMETER);
-        if (routingConfigFile.isPresent() && routingConfigParameter.isPresent()) {
-            parse.problem(Variable.ROUTING_CONFIG_FILE, "and ROUTING_CONFIG_PARAMETER are both set; set at most one "
-                    + "(the file for local runs, the parameter in AWS)");
+        this.routingConfig = parse.text(Variable.ROUTING_CONFIG);
+        List<String> routingSources = new ArrayList<>();
+        routingConfigFile.ifPresent(set -> routingSources.add("ROUTING_CONFIG_FILE"));
+        routingConfig.ifPresent(set -> routingSources.add("ROUTING_CONFIG"));
+        routingConfigParameter.ifPresent(set -> routingSources.add("ROUTING_CONFIG_PARAMETER"));
+        if (routingSources.size() > 1) {
+            parse.problem(Variable.valueOf(routingSources.get(0)), "and " + String.join(" and ", routingSources.subList(1,
+                    routingSources.size())) + (routingSources.size() == 2 ? " are both set" : " are all set")
+                    + "; set at most one (a file for local runs, ROUTING_CONFIG in AWS)");
         }
         this.llmTimeout = parse.millis(Variable.LLM_TIMEOUT_MS, DEFAULT_LLM_TIMEOUT, 1, 900_000);
         this.retry = new Retry(
@@ -342,6 +349,11 @@ public final class Config {
     /** {@code ROUTING_CONFIG_FILE}: a routing configuration replacing the built-in one. */
     public Optional<Path> routingConfigFile() {
         return routingConfigFile;
+    }
+
+    /** {@code ROUTING_CONFIG}: the routing configuration itself, as JSON. */
+    public Optional<String> routingConfig() {
+        return routingConfig;
     }
 
     /** {@code ROUTING_CONFIG_PARAMETER}: the SSM parameter holding the routing configuration. */

@@ -46,18 +46,26 @@ class ConfigTest {
     }
 
     @Test
-    void theRoutingConfigurationComesFromAFileOrAParameterButNotBoth() {
+    void theRoutingConfigurationComesFromOneSourceOnly() {
         Config file = Config.of(Map.of("ROUTING_CONFIG_FILE", "/etc/agent-tasks/routing.json"));
         Config parameter = Config.of(Map.of("ROUTING_CONFIG_PARAMETER", "/agent-tasks/routing"));
+        Config inline = Config.of(Map.of("ROUTING_CONFIG", "{\"tiers\": {}}"));
 
         assertThat(file.routingConfigFile()).contains(Path.of("/etc/agent-tasks/routing.json"));
         assertThat(file.routingConfigParameter()).isEmpty();
         assertThat(parameter.routingConfigParameter()).contains("/agent-tasks/routing");
+        assertThat(inline.routingConfig()).contains("{\"tiers\": {}}");
         assertThat(Config.of(Map.of()).routingConfigFile()).isEmpty();
+        assertThat(Config.of(Map.of()).routingConfig()).isEmpty();
         assertThatThrownBy(() -> Config.of(Map.of("ROUTING_CONFIG_FILE", "r.json", "ROUTING_CONFIG_PARAMETER", "/r")))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("ROUTING_CONFIG_FILE and ROUTING_CONFIG_PARAMETER are both set; set at most one "
-                        + "(the file for local runs, the parameter in AWS)");
+                        + "(a file for local runs, ROUTING_CONFIG in AWS)");
+        assertThatThrownBy(() -> Config.of(Map.of("ROUTING_CONFIG_FILE", "r.json", "ROUTING_CONFIG", "{}",
+                "ROUTING_CONFIG_PARAMETER", "/r")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("ROUTING_CONFIG_FILE and ROUTING_CONFIG and ROUTING_CONFIG_PARAMETER are all set; set at "
+                        + "most one (a file for local runs, ROUTING_CONFIG in AWS)");
     }
 
     @Test

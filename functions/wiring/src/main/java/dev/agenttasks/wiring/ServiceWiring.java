@@ -159,7 +159,7 @@ public final class ServiceWiring implements AutoCloseable {
     }
 
     /**
-     * The worker's processor with the routing of {@code ROUTING_CONFIG_FILE} or the built-in configuration for
+     * The worker's processor with the routing of {@code ROUTING_CONFIG_FILE}, {@code ROUTING_CONFIG} or the built-in configuration for
      * {@code LLM_PROVIDER}. A configuration in SSM ({@code ROUTING_CONFIG_PARAMETER}) is read by the worker,
      * which passes it to {@link #taskProcessor(LlmClient, SharedCircuitBreaker, RoutingConfig)}.
      */
@@ -168,7 +168,7 @@ public final class ServiceWiring implements AutoCloseable {
     }
 
     /**
-     * The routing configuration of {@code ROUTING_CONFIG_FILE}, or the built-in one for {@code LLM_PROVIDER}. One in
+     * The routing configuration of {@code ROUTING_CONFIG_FILE} or {@code ROUTING_CONFIG}, or the built-in one for {@code LLM_PROVIDER}. One in
      * SSM ({@code ROUTING_CONFIG_PARAMETER}) is read by the worker only, which carries the SSM client.
      */
     public RoutingConfig routing() {

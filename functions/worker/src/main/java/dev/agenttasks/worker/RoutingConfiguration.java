@@ -9,7 +9,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
- * The routing configuration in force ({@link RoutingConfigLoader#load}): {@code ROUTING_CONFIG_FILE}, else the SSM
+ * The routing configuration in force ({@link RoutingConfigLoader#load}): {@code ROUTING_CONFIG_FILE}, else
+ * {@code ROUTING_CONFIG} (the JSON itself, which the template resolves from SSM at deploy), else the SSM
  * parameter named by {@code ROUTING_CONFIG_PARAMETER} (read once, at init), else the built-in one for the provider.
  * A configuration that cannot be read or used fails the worker's start with a message naming its source.
  */

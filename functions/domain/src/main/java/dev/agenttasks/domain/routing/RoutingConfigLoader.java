@@ -41,8 +41,8 @@ import dev.agenttasks.domain.routing.RoutingConfig.Tier;
  * types and ranges, references between models and tiers, and the budget invariants. Every problem is reported at
  * once in a {@link RoutingConfigException} naming the source and each field by its JSON pointer (RFC 6901).
  *
- * <p>Which configuration applies ({@link #load}): {@code ROUTING_CONFIG_FILE}, else {@code ROUTING_CONFIG_PARAMETER}
- * (read by the caller, which owns the SSM client), else the built-in one for the provider: {@value #BUILT_IN} (Groq's
+ * <p>Which configuration applies ({@link #load}): {@code ROUTING_CONFIG_FILE}, else {@code ROUTING_CONFIG} (the JSON
+ * itself), else {@code ROUTING_CONFIG_PARAMETER} (read by the caller, which owns the SSM client), else the built-in one for the provider: {@value #BUILT_IN} (Groq's
  * models) or, with {@code LLM_PROVIDER=bedrock}, {@value #BUILT_IN_BEDROCK}.
  */
 public final class RoutingConfigLoader {
@@ -66,6 +66,9 @@ public final class RoutingConfigLoader {
     public static RoutingConfig load(Config config, Function<String, String> readParameter) {
         if (config.routingConfigFile().isPresent()) {
             return fromFile(config.routingConfigFile().get());
+        }
+        if (config.routingConfig().isPresent()) {
+            return parse(config.routingConfig().get(), "ROUTING_CONFIG");
         }
         if (config.routingConfigParameter().isPresent()) {
             String name = config.routingConfigParameter().get();

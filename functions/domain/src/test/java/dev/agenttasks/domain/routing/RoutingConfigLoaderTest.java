@@ -118,6 +118,8 @@ class RoutingConfigLoaderTest {
         RoutingConfig fromParameter = RoutingConfigLoader.load(
                 Config.of(Map.of("ROUTING_CONFIG_PARAMETER", "/agent-tasks/routing")),
                 name -> { parametersRead.add(name); return GOOD; });
+        RoutingConfig inline = RoutingConfigLoader.load(Config.of(Map.of("ROUTING_CONFIG", GOOD)),
+                name -> { throw new AssertionError("no parameter is configured"); });
         RoutingConfig builtIn = RoutingConfigLoader.load(Config.of(Map.of("LLM_PROVIDER", "bedrock")),
                 name -> { throw new AssertionError("no parameter is configured"); });
 
@@ -125,6 +127,16 @@ class RoutingConfigLoaderTest {
         assertThat(fromParameter.source()).isEqualTo("SSM parameter /agent-tasks/routing");
         assertThat(parametersRead).containsExactly("/agent-tasks/routing");
         assertThat(builtIn.source()).isEqualTo("built-in routing-bedrock.json");
+        assertThat(inline.source()).isEqualTo("ROUTING_CONFIG");
+        assertThat(inline.tierNames()).isEqualTo(fromFile.tierNames());
+    }
+
+    @Test
+    void aBrokenInlineConfigurationIsNamedByItsVariable() {
+        RoutingConfigException e = catchThrowableOfType(RoutingConfigException.class, () -> RoutingConfigLoader.load(
+                Config.of(Map.of("ROUTING_CONFIG", "{\"models\": 1}")), name -> GOOD));
+
+        assertThat(e.getMessage()).startsWith("routing configuration ROUTING_CONFIG is invalid");
     }
 
     @Test
