@@ -369,9 +369,9 @@ public final class TaskProcessor implements AutoCloseable {
      */
     private Optional<ProcessResult> afterFailure(Delivery delivery, LlmException e, LeaseHeartbeat.Lease lease) {
         Task task = delivery.task;
-        LOG.warn("task {}: provider call {} failed: {} ({})", task.id(), delivery.attemptsMade, e.code(),
-                e.isTransient() ? "transient" : "permanent");
-        LOG.debug("task {}: provider detail: {}", task.id(), e.getMessage());
+        // The provider's own text (keys redacted by the adapter) is for operators: callers only see the code.
+        LOG.warn("task {}: provider call {} failed: {} ({}): {}", task.id(), delivery.attemptsMade, e.code(),
+                e.isTransient() ? "transient" : "permanent", e.getMessage());
         if (!e.isTransient()) {
             return Optional.of(finish(delivery, fail(delivery, TaskError.providerRejected(e.code()))));
         }
