@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
@@ -89,11 +90,28 @@ public final class SharedCircuitBreaker {
         BreakerKey key = BreakerKey.of(provider, model);
         Instant now = clock.instant();
         BreakerRecord record = view(key, now);
-        Optional<Held> held = hold(record, now);
+        Optional<Held> held = hold(record, now).or(() -> openingHere(record, now));
         if (held.isPresent()) {
             return held.get();
         }
         return record.open() ? tryProbe(key, now) : new Allowed(key);
+    }
+
+    /**
+     * Looks again, just before the call, at a permit taken earlier (counting the attempt may have taken a while):
+     * the hold that has since begun, if any, or empty to make the call. A probe always stands. The caller gives a
+     * permit it no longer uses back with {@link #release}.
+     */
+    public Optional<Held> recheck(Permit permit) {
+        if (!(permit instanceof Allowed)) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        BreakerRecord record = view(permit.key(), now);
+        return hold(record, now)
+                .or(() -> record.open() ? Optional.of(new Held(permit.key(), Reason.CIRCUIT_OPEN,
+                        now.plus(config.probePendingHold()))) : Optional.empty())
+                .or(() -> openingHere(record, now));
     }
 
     /**
@@ -276,12 +294,16 @@ public final class SharedCircuitBreaker {
         Instant slot = slotOf(now);
         Set<Instant> stale = new HashSet<>(seen.staleSlots(now, config.window()));
         stale.remove(slot);
+        AtomicInteger beingRecorded = cache.computeIfAbsent(key, k -> new CachedState()).failuresBeingRecorded;
+        beingRecorded.incrementAndGet();
         Write write;
         try {
             write = store.recordFailure(key, slot, stale, now);
         } catch (RuntimeException e) {
             failOpen(key, "record a failure", e);
             return;
+        } finally {
+            beingRecorded.decrementAndGet();
         }
         remember(key, write.record(), now);
         if (!write.applied()) {
@@ -367,6 +389,22 @@ public final class SharedCircuitBreaker {
             reason = Reason.RATE_LIMITED;
         }
         return until == null ? Optional.empty() : Optional.of(new Held(record.key(), reason, until));
+    }
+
+    /**
+     * A hold this container knows of before the table does: the failures it is still writing, added to those it
+     * last saw stored, reach the threshold, so the breaker is about to open (for the recovery time). Without it,
+     * every call that starts while those writes are in flight (seconds, against a slow table) would go through.
+     * Once the writes are answered (or fail: the breaker fails open), the stored state decides again.
+     */
+    private Optional<Held> openingHere(BreakerRecord record, Instant now) {
+        CachedState cached = cache.get(record.key());
+        int beingRecorded = cached == null ? 0 : cached.failuresBeingRecorded.get();
+        if (beingRecorded == 0 || record.open()
+                || record.failuresInWindow(now, config.window()) + beingRecorded < config.failureThreshold()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Held(record.key(), Reason.CIRCUIT_OPEN, now.plus(config.recovery())));
     }
 
     private Instant slotOf(Instant now) {
@@ -468,6 +506,8 @@ public final class SharedCircuitBreaker {
 
     private static final class CachedState {
         final ReentrantLock reading = new ReentrantLock();
+        /** Transient failures reported in this container whose writes have not been answered yet. */
+        final AtomicInteger failuresBeingRecorded = new AtomicInteger();
         volatile Snapshot snapshot;
     }
 }

@@ -263,6 +263,12 @@ public final class TaskProcessor implements AutoCloseable {
                     delivery.attemptsMade++;
                     delivery.counted = true;
                 }
+                // The breaker may have opened while the attempt was being counted: then hold (the attempt is given back).
+                Optional<Permit.Held> heldSince = breaker.recheck(permit);
+                if (heldSince.isPresent()) {
+                    breaker.release(permit);
+                    return hold(delivery, heldSince.get());
+                }
                 Duration timeout = callTimeout(task, invocation);
                 lease.renewUntil(clock.instant().plus(timeout).plus(SAFETY_MARGIN));
                 LlmResponse response;

@@ -2,6 +2,7 @@ package dev.agenttasks.domain.breaker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -188,6 +189,76 @@ class SharedCircuitBreakerTest {
 
         assertThat(store.writes()).isEqualTo(writesAtOpening);
         assertThat(writesAtOpening).as("five failures and one opening").isEqualTo(6);
+    }
+
+    @Test
+    void aPermitTakenBeforeTheBreakerOpenedIsHeldWhenLookedAtAgainBeforeItsCall() {
+        SharedCircuitBreaker breaker = worker();
+        Permit early = breaker.acquire(PROVIDER, MODEL);
+        assertThat(breaker.recheck(early)).as("still closed").isEmpty();
+
+        fail(breaker, BreakerConfig.DEFAULT_FAILURE_THRESHOLD);
+
+        assertThat(breaker.recheck(early)).hasValueSatisfying(held -> {
+            assertThat(held.reason()).isEqualTo(Reason.CIRCUIT_OPEN);
+            assertThat(held.until()).isEqualTo(now().plus(RECOVERY));
+        });
+    }
+
+    @Test
+    void aProbeStandsWhenLookedAtAgain() {
+        SharedCircuitBreaker breaker = openedBreaker();
+        clock.advance(RECOVERY);
+
+        Permit probe = breaker.acquire(PROVIDER, MODEL);
+
+        assertThat(probe).isInstanceOf(Probe.class);
+        assertThat(breaker.recheck(probe)).isEmpty();
+    }
+
+    @Test
+    void failuresStillBeingWrittenHoldTheContainersNextCallsAsIfOpen() throws Exception {
+        SharedCircuitBreaker breaker = worker();
+        List<Permit> inFlight = new ArrayList<>();
+        for (int i = 0; i < BreakerConfig.DEFAULT_FAILURE_THRESHOLD; i++) {
+            inFlight.add(breaker.acquire(PROVIDER, MODEL));
+        }
+        Permit early = breaker.acquire(PROVIDER, MODEL);
+        CountDownLatch slowTable = store.holdBack("recordFailure");
+        List<Future<?>> reports = new ArrayList<>();
+        for (Permit permit : inFlight) {
+            reports.add(threads.submit(() -> breaker.onTransientFailure(permit)));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.waitingAtGate() == inFlight.size());
+
+        Permit next = breaker.acquire(PROVIDER, MODEL);
+
+        assertThat(next).isInstanceOfSatisfying(Held.class, held -> {
+            assertThat(held.reason()).isEqualTo(Reason.CIRCUIT_OPEN);
+            assertThat(held.until()).isEqualTo(now().plus(RECOVERY));
+        });
+        assertThat(breaker.recheck(early)).isPresent();
+        assertThat(worker().acquire(PROVIDER, MODEL)).as("another container knows nothing yet").isInstanceOf(Allowed.class);
+        slowTable.countDown();
+        for (Future<?> report : reports) {
+            report.get(10, TimeUnit.SECONDS);
+        }
+        clock.advance(CACHE);
+        assertThat(worker().acquire(PROVIDER, MODEL)).as("the fleet, once the writes land").isInstanceOf(Held.class);
+    }
+
+    @Test
+    void failuresWhoseWritesFailHoldNothingOnceAnswered() throws Exception {
+        SharedCircuitBreaker breaker = worker();
+        List<Permit> inFlight = new ArrayList<>();
+        for (int i = 0; i < BreakerConfig.DEFAULT_FAILURE_THRESHOLD; i++) {
+            inFlight.add(breaker.acquire(PROVIDER, MODEL));
+        }
+        store.failOnly("recordFailure");
+
+        inFlight.forEach(breaker::onTransientFailure);
+
+        assertThat(breaker.acquire(PROVIDER, MODEL)).as("fails open").isInstanceOf(Allowed.class);
     }
 
     @Test

@@ -30,6 +30,7 @@ public final class FaultyTaskStore implements TaskRepository {
     private final TaskRepository store;
     private final Map<Operation, AtomicInteger> failuresLeft = new ConcurrentHashMap<>();
     private final Map<Operation, AtomicInteger> failed = new ConcurrentHashMap<>();
+    private final Map<Operation, Runnable> beforeNext = new ConcurrentHashMap<>();
 
     public FaultyTaskStore(TaskRepository store) {
         this.store = store;
@@ -38,6 +39,12 @@ public final class FaultyTaskStore implements TaskRepository {
     /** The next {@code times} calls of {@code operation} fail ({@link Integer#MAX_VALUE}: until {@link #heal}). */
     public FaultyTaskStore failNext(Operation operation, int times) {
         failuresLeft.put(operation, new AtomicInteger(times));
+        return this;
+    }
+
+    /** Runs {@code action} once, just before the next call of {@code operation} (e.g. a slow write's passing time). */
+    public FaultyTaskStore beforeNext(Operation operation, Runnable action) {
+        beforeNext.put(operation, action);
         return this;
     }
 
@@ -50,6 +57,10 @@ public final class FaultyTaskStore implements TaskRepository {
     }
 
     private void maybeFail(Operation operation) {
+        Runnable action = beforeNext.remove(operation);
+        if (action != null) {
+            action.run();
+        }
         AtomicInteger left = failuresLeft.get(operation);
         if (left != null && left.getAndUpdate(n -> n == Integer.MAX_VALUE ? n : Math.max(0, n - 1)) > 0) {
             failed.computeIfAbsent(operation, o -> new AtomicInteger()).incrementAndGet();

@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -32,6 +34,9 @@ public final class InMemoryCircuitBreakerStore implements CircuitBreakerStore {
     private final ConcurrentMap<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private volatile boolean unreachable;
     private volatile Set<String> failing = Set.of();
+    private volatile String gated;
+    private volatile CountDownLatch gate;
+    private final AtomicInteger waitingAtGate = new AtomicInteger();
 
     /** From now on every request fails with {@link DependencyUnavailableException} (or works again). */
     public void unreachable(boolean unreachable) {
@@ -41,6 +46,19 @@ public final class InMemoryCircuitBreakerStore implements CircuitBreakerStore {
     /** From now on only the named operations fail (none: every one works). */
     public void failOnly(String... operations) {
         this.failing = Set.of(operations);
+    }
+
+    /** From now on requests of {@code operation} wait until the returned latch is counted down (a slow table). */
+    public CountDownLatch holdBack(String operation) {
+        CountDownLatch latch = new CountDownLatch(1);
+        gate = latch;
+        gated = operation;
+        return latch;
+    }
+
+    /** Requests waiting at the {@link #holdBack} gate. */
+    public int waitingAtGate() {
+        return waitingAtGate.get();
     }
 
     /** Requests made, by operation (the port's method names). */
@@ -160,6 +178,20 @@ public final class InMemoryCircuitBreakerStore implements CircuitBreakerStore {
 
     private void request(String operation) {
         requests.computeIfAbsent(operation, k -> new AtomicInteger()).incrementAndGet();
+        CountDownLatch latch = gate;
+        if (latch != null && operation.equals(gated)) {
+            waitingAtGate.incrementAndGet();
+            try {
+                if (!latch.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the gate on " + operation + " was never opened");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } finally {
+                waitingAtGate.decrementAndGet();
+            }
+        }
         if (unreachable || failing.contains(operation)) {
             throw new DependencyUnavailableException("breaker store unreachable (test)", null);
         }

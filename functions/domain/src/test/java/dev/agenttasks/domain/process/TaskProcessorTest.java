@@ -627,6 +627,25 @@ class TaskProcessorTest {
     }
 
     @Test
+    void aBreakerThatOpensWhileTheRetryIsCountedHoldsTheTaskWithoutTheCallOrTheCharge() {
+        Task task = stored();
+        ScriptedLlmClient llm = new ScriptedLlmClient().thenFailTransiently("http_503").thenAnswer("4");
+        TaskProcessor processor = processor(llm);
+        faulty.beforeNext(FaultyTaskStore.Operation.RECORD_ATTEMPT, () -> {
+            clock.advance(Duration.ofSeconds(2));   // a slow write: this container's view of the breaker ages
+            breaker().forceOpen(llm.provider(), SMALL_MODEL, Duration.ofMinutes(5));
+        });
+
+        ProcessResult result = processor.process(task.id(), longInvocation());
+
+        assertThat(result).isInstanceOf(ProcessResult.RetryLater.class);
+        assertThat(llm.calls()).as("the retry is not sent").isEqualTo(1);
+        assertThat(current(task).status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(current(task).attempts()).as("the retry's attempt is given back").isEqualTo(1);
+        assertThat(current(task).waitingFor()).hasValueSatisfying(waiting -> assertThat(waiting.model()).isEqualTo(SMALL_MODEL));
+    }
+
+    @Test
     void whileTheTiersModelIsHeldAConfiguredFallbackRunsTheTaskDegraded() {
         Task task = storedWithText("Explain in detail how a lease differs from a lock in a distributed system.");
         breaker().forceOpen(ScriptedLlmClient.answering("x").provider(), "llama-3.3-70b-versatile", Duration.ofMinutes(5));
