@@ -37,14 +37,14 @@ import com.sun.net.httpserver.HttpServer;
  *   <li>any other call is answered at once with {@code [stand-in <model>] Answer to: <task>}.</li>
  * </ul>
  */
-final class ProviderStandIn implements AutoCloseable {
+public final class ProviderStandIn implements AutoCloseable {
 
     private static final Pattern HOLD = Pattern.compile("\\[hold:([a-z0-9-]+)]");
     static final String FAIL = "[fail-permanently]";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A call as received: the model asked for, the last user message, when. */
-    record Call(String model, String task, Instant at) {
+    public record Call(String model, String task, Instant at) {
     }
 
     private final HttpServer server;
@@ -74,12 +74,12 @@ final class ProviderStandIn implements AutoCloseable {
     }
 
     /** Calls whose task contains {@code text}, in the order they arrived. */
-    List<Call> callsFor(String text) {
+    public List<Call> callsFor(String text) {
         return calls.stream().filter(call -> call.task().contains(text)).toList();
     }
 
     /** Answers the calls of tasks holding on {@code name}, now and from now on. */
-    void release(String name) {
+    public void release(String name) {
         hold(name).countDown();
     }
 

@@ -22,22 +22,22 @@ import dev.agenttasks.localaws.SharedMotoServer;
  * of one tier answered at once ({@value #FAST}, unless a task says {@code [hold:<name>]}) and tiers whose models
  * the stand-in rate-limits ({@link #HELD_TIERS}), so a test can keep a task {@code running} or {@code pending}
  * as long as it needs, and see every provider call. Leases are 6 s, so a running task's worker hears of a
- * cancel within 2 s (a third of it).
+ * cancel within 2 s (a third of it). Public for the CLI's tests.
  */
-final class StandInStack implements AutoCloseable {
+public final class StandInStack implements AutoCloseable {
 
-    static final String FAST = "fast";
-    static final Set<String> HELD_TIERS = Set.of("held-a", "held-b", "held-c", "held-d");
+    public static final String FAST = "fast";
+    public static final Set<String> HELD_TIERS = Set.of("held-a", "held-b", "held-c", "held-d");
     /** The rate limit's Retry-After: how long a held tier's model stays held after its first call. */
-    static final int HOLD_SECONDS = 10;
+    public static final int HOLD_SECONDS = 10;
     private static final String FAST_MODEL = "stand-in-fast";
 
-    final ProviderStandIn provider;
+    public final ProviderStandIn provider;
     private final AgentTasksLocal stack;
     private final Path routing;
 
     /** A task held {@code pending} without a provider call, and the task whose rate-limited call holds it. */
-    record Held(String primerId, TaskView task) {
+    public record Held(String primerId, TaskView task) {
     }
 
     private StandInStack(ProviderStandIn provider, Path routing, AgentTasksLocal stack) {
@@ -46,7 +46,7 @@ final class StandInStack implements AutoCloseable {
         this.stack = stack;
     }
 
-    static StandInStack start(String localApiKeys) {
+    public static StandInStack start(String localApiKeys) {
         ProviderStandIn provider = null;
         Path routing = null;
         try {
@@ -74,12 +74,12 @@ final class StandInStack implements AutoCloseable {
         }
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + stack.port());
     }
 
     /** The model a held tier calls (rate-limited by the stand-in). */
-    static String model(String heldTier) {
+    public static String model(String heldTier) {
         return "model-" + heldTier;
     }
 
@@ -89,7 +89,7 @@ final class StandInStack implements AutoCloseable {
      * starts the hold; it stays {@code running}, waiting out the {@code Retry-After} to call again. Use each held
      * tier in one test only, so its hold is that test's own.
      */
-    Held heldTask(AgentTasksClient client, String heldTier, String label) {
+    public Held heldTask(AgentTasksClient client, String heldTier, String label) {
         String primer = client.submit(SubmitRequest.builder(label + " (primer)").tier(heldTier).build()).task().taskId();
         await().atMost(Duration.ofSeconds(30)).until(() -> !provider.callsFor(label + " (primer)").isEmpty());
         String held = client.submit(SubmitRequest.builder(label + " (held)").tier(heldTier).build()).task().taskId();
