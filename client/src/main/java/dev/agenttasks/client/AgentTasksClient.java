@@ -174,6 +174,24 @@ public final class AgentTasksClient implements AutoCloseable {
         return new TaskPage(tasks, next.isTextual() && !next.asText().isEmpty() ? Optional.of(next.asText()) : Optional.empty());
     }
 
+    /**
+     * {@code GET /webhook-secret}: the secret this caller's webhooks are signed with ({@code whsec_} + the
+     * base64 of a 32-byte key), for {@link WebhookVerifier#of}. Fetch it with the identity you submit with: a
+     * task's webhook is signed for its owner. It changes when the deployment's signing key does (on the local
+     * stack without {@code WEBHOOK_SIGNING_KEY}, at every start).
+     *
+     * @throws ProblemException 401 {@code unauthenticated} without a caller
+     */
+    public String webhookSecret() {
+        JsonNode answer = transport.send(Transport.Call.get("/webhook-secret")).json();
+        JsonNode secret = answer.path("secret");
+        if (!secret.isTextual() || !secret.asText().startsWith(WebhookVerifier.SECRET_PREFIX)) {
+            throw new IllegalStateException("GET /webhook-secret answered without a whsec_ secret: "
+                    + TaskView.abbreviate(answer.toString()));
+        }
+        return secret.asText();
+    }
+
     /** Every page from {@code request}'s on, fetched as the stream is consumed ({@code next_cursor} followed). */
     public Stream<TaskPage> pages(ListRequest request) {
         Iterator<TaskPage> pages = new Iterator<>() {

@@ -2,6 +2,7 @@ package dev.agenttasks.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
@@ -12,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -27,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import dev.agenttasks.client.FakeAgentTasksApi.Failure;
 
 /**
- * The client over real sockets against {@link FakeAgentTasksApi}, which serves the documented shapes of
- * endpoints the service does not serve yet (cancel, list, Prefer, ETag, Retry-After pacing) and scripted
- * failures. Waits go through a {@link TestClock}, so nothing sleeps unless a test says so.
+ * The client over real sockets against {@link FakeAgentTasksApi}, which serves the documented shapes of the
+ * API (cancel, list, Prefer, ETag, Retry-After pacing) and answers a test scripts: what the local stack cannot
+ * be made to do on cue. Waits go through a {@link TestClock}, so nothing sleeps unless a test says so.
  */
 class AgentTasksClientTest {
 
@@ -535,6 +537,24 @@ class AgentTasksClientTest {
         assertThat(unauthenticated.slug()).isEqualTo("unauthenticated");
         assertThat(api.requests().stream().map(FakeAgentTasksApi.Recorded::method).collect(Collectors.joining(",")))
                 .isEqualTo("POST,POST");
+    }
+
+    @Test
+    void theWebhookSecretIsRetriedLikeAnyCallAndAnAnswerWithoutAWhsecSecretIsAnError() {
+        String secret = "whsec_" + Base64.getEncoder().encodeToString(new byte[32]);
+        api.failNext(1, Failure.problem(503, "service-unavailable", "1"));
+        api.failNext(1, new Failure(200, null, "application/json",
+                "{\"secret\":\"" + secret + "\",\"signature_scheme\":\"standard-webhooks-v1\"}"));
+        api.failNext(1, new Failure(200, null, "application/json", "{\"secret\":\"not-a-webhook-secret\"}"));
+
+        String fetched = client.webhookSecret();
+        Throwable malformed = catchThrowable(client::webhookSecret);
+
+        assertThat(fetched).isEqualTo(secret);
+        assertThat(malformed).isInstanceOf(IllegalStateException.class).hasMessageContaining("without a whsec_ secret");
+        assertThat(api.requests("GET", "/webhook-secret")).hasSize(3)
+                .extracting(request -> request.header("Authorization")).containsOnly(TOKEN);
+        assertThat(clock.sleeps).containsExactly(Duration.ofSeconds(1));
     }
 
     private static boolean stackMentions(Thread thread, String method) {

@@ -29,7 +29,7 @@ class ClientValuesTest {
 
     @Test
     void aTaskViewFromANewerServerKeepsWhatItKnowsAndUnknownStatusesAreNotTerminal() throws Exception {
-        String json = "{\"task_id\":\"k5v2q7w3xj4m6n2p3r5t7v2x4z\",\"status\":\"paused\",\"tier\":\"fast\","
+        String json = "{\"task_id\":\"k5v2q7w3xj4m6n2p3r5t7v2x4z\",\"status\":\"paused\",\"some_future_field\":[1],"
                 + "\"waiting\":{\"reason\":\"budget\"},\"created_at\":\"2026-01-01T00:00:00Z\",\"cost_usd\":0.0000062,"
                 + "\"cancel_requested_at\":\"not a time\"}";
 
@@ -37,13 +37,51 @@ class ClientValuesTest {
 
         assertThat(view.status()).isEqualTo(TaskStatus.UNKNOWN);
         assertThat(view.status().isTerminal()).isFalse();
-        assertThat(view.tier()).hasValue("fast");
+        assertThat(view.waiting()).hasValue(new TaskView.Waiting("budget", "", Optional.empty()));
+        assertThat(view.routing()).isEmpty();
+        assertThat(view.tier()).isEmpty();
         assertThat(view.createdAt()).hasValue(Instant.parse("2026-01-01T00:00:00Z"));
         assertThat(view.cancelRequestedAt()).isEmpty();
         assertThat(view.result()).isEmpty();
         assertThat(view.json()).isEqualTo(json);
         assertThatThrownBy(() -> TaskView.from(new ObjectMapper().readTree("[1]"), "[1]"))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theTierIsReadFromRoutingAndTheNewerMembersOfAViewAreExposed() throws Exception {
+        String json = """
+                {"task_id":"k5v2q7w3xj4m6n2p3r5t7v2x4z","status":"complete","result":"ok","error":null,
+                 "model":"llama-3.3-70b-versatile","usage":{"input_tokens":31,"output_tokens":58,"total_tokens":89},
+                 "cost_usd":0.00000619,"cost_estimated":false,
+                 "tokens_spent":{"input_tokens":62,"output_tokens":58,"total_tokens":120},"degraded":true,
+                 "max_total_tokens":18000,
+                 "routing":{"tier":"standard","reason_code":"default_tier","reason":"no rule matched"},
+                 "tier":"not the tier","duration_ms":912,"attempts":2,
+                 "created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:01.120Z",
+                 "callback":{"url":"https://hooks.example.com/h","status":"delivered","attempts":2,"last_error":"http_500"}}""";
+
+        TaskView view = TaskView.from(new ObjectMapper().readTree(json), json);
+
+        assertThat(view.tier()).hasValue("standard");
+        assertThat(view.routing()).hasValue(new TaskView.Routing("standard", "default_tier", "no rule matched"));
+        assertThat(view.callback()).hasValue(new TaskView.Callback("https://hooks.example.com/h", "delivered", 2,
+                Optional.of("http_500")));
+        assertThat(view.tokensSpent()).hasValue(new TaskView.Usage(62, 58, 120));
+        assertThat(view.maxTotalTokens()).hasValue(18_000L);
+        assertThat(view.degraded()).isTrue();
+        assertThat(view.waiting()).isEmpty();
+
+        String pending = "{\"task_id\":\"k5v2q7w3xj4m6n2p3r5t7v2x4z\",\"status\":\"pending\","
+                + "\"waiting\":{\"reason\":\"rate_limited\",\"model\":\"m\",\"until\":\"2026-01-01T00:01:00Z\"},"
+                + "\"callback\":{\"url\":\"http://127.0.0.1:9/h\",\"status\":\"pending\",\"attempts\":0,\"last_error\":null}}";
+        TaskView held = TaskView.from(new ObjectMapper().readTree(pending), pending);
+        assertThat(held.waiting()).hasValue(new TaskView.Waiting("rate_limited", "m",
+                Optional.of(Instant.parse("2026-01-01T00:01:00Z"))));
+        assertThat(held.callback()).hasValueSatisfying(callback -> assertThat(callback.lastError()).isEmpty());
+        assertThat(held.degraded()).isFalse();
+        assertThat(held.maxTotalTokens()).isEmpty();
+        assertThat(held.tokensSpent()).isEmpty();
     }
 
     @Test

@@ -9,8 +9,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,18 +22,32 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An HTTP/1.1 proxy in front of a server that forwards every request, one per connection, and answers
  * with the server's response, except for the first {@code drops} {@code POST /tasks}: those reach the
  * server and get their full answer, which the proxy then swallows, closing the client's socket without a
- * byte, as when a connection dies after the server has acted.
+ * byte, as when a connection dies after the server has acted. With no drops it records what a client sent
+ * and what the server answered.
  */
 final class DroppingProxy implements AutoCloseable {
 
-    /** A forwarded request: its request line, Idempotency-Key and whether its answer was swallowed. */
-    record Forwarded(String requestLine, String idempotencyKey, boolean dropped, String response) {
+    /** A forwarded request: its request line, headers (names in lower case), whether its answer was swallowed, the answer. */
+    record Forwarded(String requestLine, Map<String, String> headers, boolean dropped, String response) {
+        String idempotencyKey() {
+            return headers.get("idempotency-key");
+        }
+
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        /** The answer's status code. */
+        int status() {
+            return Integer.parseInt(response.substring("HTTP/1.1 ".length(), "HTTP/1.1 ".length() + 3));
+        }
     }
 
     private final ServerSocket server;
     private final URI target;
     private final AtomicInteger drops;
     private final List<Forwarded> forwarded = new CopyOnWriteArrayList<>();
+    private final List<String> received = new CopyOnWriteArrayList<>();
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread thread = new Thread(r, "dropping-proxy");
         thread.setDaemon(true);
@@ -49,8 +65,14 @@ final class DroppingProxy implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
+    /** The requests answered so far (a held request shows once the server answered it). */
     List<Forwarded> forwarded() {
         return List.copyOf(forwarded);
+    }
+
+    /** The request lines of every request received so far, answered or not. */
+    List<String> received() {
+        return List.copyOf(received);
     }
 
     @Override
@@ -79,17 +101,17 @@ final class DroppingProxy implements AutoCloseable {
             }
             String[] lines = head.split("\r\n");
             String requestLine = lines[0];
+            received.add(requestLine);
             int length = 0;
-            String key = null;
+            Map<String, String> headers = new HashMap<>();
             StringBuilder forwardedHead = new StringBuilder(requestLine).append("\r\n");
             for (int i = 1; i < lines.length; i++) {
                 String line = lines[i];
                 String name = line.substring(0, Math.max(line.indexOf(':'), 0)).strip().toLowerCase(Locale.ROOT);
                 String value = line.substring(line.indexOf(':') + 1).strip();
+                headers.put(name, value);
                 if (name.equals("content-length")) {
                     length = Integer.parseInt(value);
-                } else if (name.equals("idempotency-key")) {
-                    key = value;
                 }
                 if (!name.equals("connection")) {
                     forwardedHead.append(line).append("\r\n");
@@ -108,7 +130,7 @@ final class DroppingProxy implements AutoCloseable {
                 response = upstream.getInputStream().readAllBytes();
             }
             String text = new String(response, StandardCharsets.ISO_8859_1);
-            forwarded.add(new Forwarded(requestLine, key, drop, text));
+            forwarded.add(new Forwarded(requestLine, Map.copyOf(headers), drop, text));
             if (drop) {
                 return;   // the server acted; the client hears nothing
             }

@@ -31,8 +31,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A real HTTP server (the JDK's) serving the caller API as docs/api.md and API_PLAN describe it, including
- * what the service does not serve yet: {@code POST /tasks/{id}/cancel}, {@code GET /tasks} with cursors,
+ * A real HTTP server (the JDK's) serving the caller API as docs/api.md describes it: {@code POST /tasks},
+ * {@code GET /tasks/{id}}, {@code POST /tasks/{id}/cancel}, {@code GET /tasks} with cursors,
  * {@code Prefer: wait}, {@code ETag}/{@code If-None-Match} and {@code Retry-After} on unfinished tasks. Tasks
  * change only when a test says so ({@link #finish}, {@link #start}). Every request is recorded, and the
  * next answers can be scripted to fail.

@@ -57,6 +57,7 @@ public final class AgentTasksCli {
               get <task-id>         show a task
               cancel <task-id>      cancel a task: a pending one at once, a running one at its next step
               list                  your tasks, newest first
+              webhook-secret        print the secret your webhooks are signed with (whsec_...)
 
             options for every command:
               --url <url>           the API (default: $AGENT_TASKS_URL, else http://127.0.0.1:3000)
@@ -104,7 +105,8 @@ public final class AgentTasksCli {
                     "--callback-url", "--idempotency-key"),
             "get", Set.of("--wait", "--timeout"),
             "cancel", Set.of(),
-            "list", Set.of("--status", "--limit"));
+            "list", Set.of("--status", "--limit"),
+            "webhook-secret", Set.of());
     private static final Set<String> FLAGS = Set.of("--json", "--help", "--wait");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -163,6 +165,7 @@ public final class AgentTasksCli {
                 case "submit" -> submit(client, line, arguments);
                 case "get" -> get(client, line, arguments);
                 case "cancel" -> cancel(client, arguments);
+                case "webhook-secret" -> webhookSecret(client, arguments);
                 default -> list(client, line, arguments);
             };
         } catch (CommandLine.UsageException e) {
@@ -251,6 +254,15 @@ public final class AgentTasksCli {
         return OK;
     }
 
+    private int webhookSecret(AgentTasksClient client, List<String> arguments) throws CommandLine.UsageException {
+        if (!arguments.isEmpty()) {
+            throw new CommandLine.UsageException("webhook-secret takes no arguments, got '" + arguments.get(0) + "'");
+        }
+        String secret = client.webhookSecret();
+        out.println(json ? JSON.createObjectNode().put("secret", secret).toString() : secret);
+        return OK;
+    }
+
     private int list(AgentTasksClient client, CommandLine line, List<String> arguments) throws CommandLine.UsageException {
         if (!arguments.isEmpty()) {
             throw new CommandLine.UsageException("list takes no arguments, got '" + arguments.get(0) + "'");
@@ -323,6 +335,11 @@ public final class AgentTasksCli {
         task.createdAt().ifPresent(at -> out.printf(format, "created_at", at));
         task.updatedAt().ifPresent(at -> out.printf(format, "updated_at", at));
         task.cancelRequestedAt().ifPresent(at -> out.printf(format, "cancel_requested_at", at));
+        task.waiting().ifPresent(waiting -> out.printf(format, "waiting", waiting.reason() + " (" + waiting.model() + ")"
+                + waiting.until().map(until -> " until " + until).orElse("")));
+        task.callback().ifPresent(callback -> out.printf(format, "callback", callback.status() + " after "
+                + callback.attempts() + " attempt(s)" + callback.lastError().map(error -> ", last error " + error).orElse("")
+                + ": " + callback.url()));
         task.error().ifPresent(error -> out.printf(format, "error", error.code() + ": " + error.message()));
         task.result().ifPresent(result -> {
             out.println();
