@@ -85,7 +85,8 @@ public class StatusHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIG
                 case TASKS_PATH -> Problem.methodNotAllowed(request, "GET, POST");
                 case WEBHOOK_SECRET_PATH -> Problem.methodNotAllowed(request, "GET");
                 default -> {
-                    if (CANCEL_PATH.matcher(request.path()).matches()) {
+                    // A POST here is one the cancel route did not take (an id with an encoded slash): no such task.
+                    if (CANCEL_PATH.matcher(request.path()).matches() && !request.method().equals("POST")) {
                         yield Problem.methodNotAllowed(request, "POST");
                     }
                     throw new ProblemException(ProblemType.NOT_FOUND, "no resource at " + request.path());

@@ -225,4 +225,9 @@ class StatusHandlerIT {
         assertProblem(response, 405, "method-not-allowed");
         assertThat(response.getHeaders()).containsEntry("Allow", "POST");
     }
+
+    @Test
+    void aPostTheCancelRouteDidNotTakeIsNotFound() throws Exception {
+        assertProblem(invoke(defaultRoute("POST", "/tasks/..%2Fhealth/cancel")), 404, "not-found");
+    }
 }
