@@ -96,7 +96,10 @@ def main():
     print("|---|---|")
     for name, value in lines:
         print("| %s | %.2f |" % (name, value))
+    wait = next(v for name, v in lines if "provider wait" in name)
     print("| **infrastructure, one status poll** | **%.2f** |" % total)
+    print("| of which the worker's provider wait | %.2f |" % wait)
+    print("| everything but that wait | %.2f |" % (total - wait))
 
     hook = counts["callback - plain"]["detail"]
     webhook = dynamodb(hook) + sqs(hook) + PRICE["lambda_req_per_m"] / 5 + logs(hook, 0.2)
