@@ -182,6 +182,21 @@ class SubmitHandlerIT {
     }
 
     @Test
+    void aSubmissionThatWaitsReadsItsTaskAgainAndAnswers202WhenNoWorkerFinishesItInTime() throws Exception {
+        APIGatewayV2HTTPEvent event = LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class);
+        Map<String, String> headers = new HashMap<>(event.getHeaders());
+        headers.put("prefer", "wait=1");
+        event.setHeaders(headers);
+
+        APIGatewayV2HTTPResponse response = invoke(event);
+
+        assertThat(response.getStatusCode()).isEqualTo(202);
+        assertThat(response.getHeaders()).containsEntry("Preference-Applied", "wait=1");
+        assertThat(body(response).get("status").asText()).isEqualTo("pending");
+        assertThat(queuedTaskIds()).containsExactly(body(response).get("task_id").asText());
+    }
+
+    @Test
     void anotherSessionNameOfTheSameRoleIsTheSameCallerAndReplaysItsKey() throws Exception {
         String first = body(invoke(LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class)))
                 .get("task_id").asText();
