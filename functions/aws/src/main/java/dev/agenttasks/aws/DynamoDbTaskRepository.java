@@ -15,6 +15,7 @@ import dev.agenttasks.domain.port.CallbackAttempt;
 import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.DependencyUnavailableException;
+import dev.agenttasks.domain.port.IdempotencyStore;
 import dev.agenttasks.domain.port.LiveTaskIndex;
 import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
@@ -75,6 +76,50 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
         } catch (SdkException e) {
             throw unavailable("store task", e);
         }
+    }
+
+    @Override
+    public Optional<BoundTask> createBound(Task task, IdempotencyStore.KeyRecord binding, Instant now) {
+        Map<String, AttributeValue> item = new HashMap<>(toItem(task));
+        item.put(DynamoDbIdempotencyStore.FINGERPRINT, s(binding.fingerprint()));
+        item.put(DynamoDbIdempotencyStore.KEY_EXPIRES_AT_MS, n(binding.expiresAt().toEpochMilli()));
+        try {
+            dynamoDb.putItem(b -> b.tableName(table)
+                    .item(item)
+                    .conditionExpression("attribute_not_exists(#pk)"
+                            + " OR (#expires <= :now AND (attribute_not_exists(#keyExpires) OR #keyExpires <= :nowMs))")
+                    .expressionAttributeNames(Map.of("#pk", PK, "#expires", EXPIRES_AT,
+                            "#keyExpires", DynamoDbIdempotencyStore.KEY_EXPIRES_AT_MS))
+                    .expressionAttributeValues(Map.of(":now", n(now.getEpochSecond()), ":nowMs", n(now.toEpochMilli())))
+                    .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
+            return Optional.empty();
+        } catch (ConditionalCheckFailedException e) {
+            Map<String, AttributeValue> old = e.hasItem() && !e.item().isEmpty() ? e.item()
+                    : findItem(task.id()).orElseThrow(() -> new DependencyUnavailableException(
+                            "DynamoDB: the keyed task was gone when read after a lost write", null));
+            return Optional.of(new BoundTask(fromItem(old), bindingOf(old)));
+        } catch (SdkException e) {
+            throw unavailable("store keyed task", e);
+        }
+    }
+
+    /** The idempotency key binding stored on a task's item, if it was created under a key. */
+    private static Optional<IdempotencyStore.KeyRecord> bindingOf(Map<String, AttributeValue> item) {
+        if (!item.containsKey(DynamoDbIdempotencyStore.FINGERPRINT) || !item.containsKey(DynamoDbIdempotencyStore.KEY_EXPIRES_AT_MS)) {
+            return Optional.empty();
+        }
+        return Optional.of(new IdempotencyStore.KeyRecord(item.get(TASK_ID).s(),
+                item.get(DynamoDbIdempotencyStore.FINGERPRINT).s(),
+                Instant.ofEpochMilli(longOf(item, CREATED_AT)),
+                Instant.ofEpochMilli(longOf(item, DynamoDbIdempotencyStore.KEY_EXPIRES_AT_MS))));
+    }
+
+    @Override
+    public boolean retainUntil(String taskId, Instant createdAt, Instant until) {
+        return conditionalUpdate(taskId, "SET #expires = :until", "#created = :created AND #expires < :until",
+                Map.of("#expires", EXPIRES_AT, "#created", CREATED_AT),
+                Map.of(":until", n(until.getEpochSecond()), ":created", n(createdAt.toEpochMilli())),
+                "retain task").isPresent();
     }
 
     @Override
@@ -176,22 +221,13 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
     }
 
     @Override
-    public void markEnqueued(String taskId, Instant now) {
-        // Only the record, never due_at: a worker may be claiming the task right now, and its claim owns due_at.
-        // (DynamoDB would refuse this write after a claim; plain moto checks the condition and writes in two steps.)
-        conditionalUpdate(taskId, "SET #enqueued = :now", "#status = :pending",
-                Map.of("#enqueued", ENQUEUED_AT, "#status", STATUS),
-                Map.of(":now", n(now.toEpochMilli()), ":pending", s(TaskStatus.PENDING.value())),
-                "mark enqueued");
-    }
-
-    @Override
     public Claim claim(String taskId, String leaseOwner, Instant now, Duration lease) {
         UpdateItemRequest request = UpdateItemRequest.builder()
                 .tableName(table)
                 .key(key(taskId))
                 .updateExpression("SET #status = :running, #owner = :owner, #expires = :expires, #updated = :now,"
-                        + " #attempts = if_not_exists(#attempts, :zero) + :one, #shard = :shard, #due = :expires"
+                        + " #attempts = if_not_exists(#attempts, :zero) + :one, #shard = :shard, #due = :expires,"
+                        + " #enqueued = if_not_exists(#enqueued, :now)"
                         + " REMOVE #retryAt, #waitReason, #waitModel, #waitUntil")
                 .conditionExpression("attribute_exists(#pk) AND ((#status = :pending"
                         + " AND (attribute_not_exists(#retryAt) OR #retryAt <= :now))"
@@ -199,7 +235,7 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
                 .expressionAttributeNames(names("#status", STATUS, "#owner", LEASE_OWNER, "#expires", LEASE_EXPIRES_AT,
                         "#updated", UPDATED_AT, "#attempts", ATTEMPTS, "#retryAt", RETRY_AT, "#pk", PK,
                         "#shard", ACTIVE_SHARD, "#due", DUE_AT, "#waitReason", WAITING_REASON, "#waitModel", WAITING_MODEL,
-                        "#waitUntil", WAITING_UNTIL))
+                        "#waitUntil", WAITING_UNTIL, "#enqueued", ENQUEUED_AT))
                 .expressionAttributeValues(Map.of(
                         ":running", s(TaskStatus.RUNNING.value()),
                         ":pending", s(TaskStatus.PENDING.value()),
@@ -476,7 +512,7 @@ public final class DynamoDbTaskRepository implements TaskRepository, LiveTaskInd
 
     @Override
     public void markRedriven(String taskId, Instant claimedDueAt, Instant now) {
-        // Like markEnqueued, only the record: the worker that takes the message may be claiming right now.
+        // Only the record, never due_at: the worker that takes the message may be claiming right now.
         conditionalUpdate(taskId, "SET #enqueued = :now", "#due = :claimed",
                 Map.of("#due", DUE_AT, "#enqueued", ENQUEUED_AT),
                 Map.of(":now", n(now.toEpochMilli()), ":claimed", n(claimedDueAt.toEpochMilli())),

@@ -227,7 +227,7 @@ final class TaskItems {
         return value == null ? null : value.s();
     }
 
-    private static long longOf(Map<String, AttributeValue> item, String name) {
+    static long longOf(Map<String, AttributeValue> item, String name) {
         AttributeValue value = item.get(name);
         return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
     }

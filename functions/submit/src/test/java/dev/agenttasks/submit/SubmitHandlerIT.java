@@ -3,8 +3,17 @@ package dev.agenttasks.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +111,23 @@ class SubmitHandlerIT {
     }
 
     @Test
+    void aSubmissionWhoseSendFailsStillAnswers202AndLeavesItsTaskDueAtOnce() throws Exception {
+        Map<String, String> environment = new HashMap<>(MotoEnvironment.fresh());
+        environment.put("TASK_QUEUE_URL", environment.get("TASK_QUEUE_URL") + "-that-does-not-exist");
+        SubmitHandler failingSends = new SubmitHandler(new ServiceWiring(Config.of(environment), Clock.systemUTC()));
+        tasks = new DynamoDbTaskRepository(dynamoDb, environment.get("TASKS_TABLE"));
+
+        APIGatewayV2HTTPResponse response = failingSends.handleRequest(
+                LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class), TestContext.withTimeout(30_000));
+
+        assertThat(response.getStatusCode()).isEqualTo(202);
+        String id = body(response).get("task_id").asText();
+        assertThat(tasks.find(id).orElseThrow().status()).isEqualTo(TaskStatus.PENDING);
+        assertThat(tasks.findDue(Instant.now(), 10)).as("the reconciler's next run sends it")
+                .extracting(due -> due.taskId()).containsExactly(id);
+    }
+
+    @Test
     void aRetriedSubmissionWithTheSameIdempotencyKeyReplaysTheSameTask() throws Exception {
         String first = body(invoke(LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class)))
                 .get("task_id").asText();
@@ -113,6 +139,61 @@ class SubmitHandlerIT {
                 .containsEntry("Location", "/tasks/" + first);
         assertThat(body(retry).get("task_id").asText()).isEqualTo(first);
         assertThat(queuedTaskIds()).containsExactly(first);
+    }
+
+    @Test
+    void concurrentSubmissionsOfOneKeyMakeOneTaskAndOneMessageAndRefuseAnotherBody() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<APIGatewayV2HTTPResponse>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                APIGatewayV2HTTPEvent event = LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class);
+                if (i % 2 == 1) {
+                    event.setBody("{\"task\":\"What is Amazon SNS?\"}");
+                }
+                calls.add(pool.submit(() -> {
+                    start.await();
+                    return invoke(event);
+                }));
+            }
+            start.countDown();
+            List<APIGatewayV2HTTPResponse> responses = new ArrayList<>();
+            for (Future<APIGatewayV2HTTPResponse> call : calls) {
+                responses.add(call.get());
+            }
+
+            assertThat(responses).extracting(APIGatewayV2HTTPResponse::getStatusCode)
+                    .containsOnly(202, 200, 422).filteredOn(code -> code == 202).hasSize(1);
+            assertThat(responses.stream().filter(r -> r.getStatusCode() == 422)).hasSize(4);
+            Set<String> ids = new HashSet<>();
+            for (APIGatewayV2HTTPResponse response : responses) {
+                if (response.getStatusCode() != 422) {
+                    ids.add(body(response).get("task_id").asText());
+                }
+            }
+            assertThat(ids).hasSize(1);
+            String id = ids.iterator().next();
+            assertThat(storedItems()).as("the task alone: its item holds the key's binding").isEqualTo(1);
+            assertThat(queuedTaskIds()).containsExactly(id);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aSubmissionThatWaitsReadsItsTaskAgainAndAnswers202WhenNoWorkerFinishesItInTime() throws Exception {
+        APIGatewayV2HTTPEvent event = LambdaEvents.load("submit-task.json", APIGatewayV2HTTPEvent.class);
+        Map<String, String> headers = new HashMap<>(event.getHeaders());
+        headers.put("prefer", "wait=1");
+        event.setHeaders(headers);
+
+        APIGatewayV2HTTPResponse response = invoke(event);
+
+        assertThat(response.getStatusCode()).isEqualTo(202);
+        assertThat(response.getHeaders()).containsEntry("Preference-Applied", "wait=1");
+        assertThat(body(response).get("status").asText()).isEqualTo("pending");
+        assertThat(queuedTaskIds()).containsExactly(body(response).get("task_id").asText());
     }
 
     @Test

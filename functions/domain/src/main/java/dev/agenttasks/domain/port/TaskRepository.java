@@ -24,6 +24,25 @@ public interface TaskRepository extends CallbackLedger {
      */
     Optional<Task> createIfAbsent(Task task);
 
+    /** A stored task and the idempotency key binding stored with it, if it was created under a key. */
+    record BoundTask(Task task, Optional<IdempotencyStore.KeyRecord> binding) {
+    }
+
+    /**
+     * Stores a task created under an idempotency key, with the key's {@code binding} kept on the task itself,
+     * unless a task with its id exists that has not passed its retention or whose binding has not expired (one past
+     * both is replaced): then that task and the binding stored with it are returned. One conditional write decides the key and creates the task, and
+     * the loser learns the winner without a read. The creator holds the right to send the first message.
+     */
+    Optional<BoundTask> createBound(Task task, IdempotencyStore.KeyRecord binding, Instant now);
+
+    /**
+     * Keeps the task's record until at least {@code until}: sets its expiry to {@code until} if the stored task is
+     * still the one created at {@code createdAt} and would expire before. False when nothing changed (the task was
+     * replaced, or someone retained it as long already): read it again.
+     */
+    boolean retainUntil(String taskId, Instant createdAt, Instant until);
+
     Optional<Task> find(String taskId);
 
     /**
@@ -35,12 +54,10 @@ public interface TaskRepository extends CallbackLedger {
 
     /**
      * Takes the right to send the task's queue message: granted when nobody holds it, or when the
-     * holder took it before {@code staleBefore} and never recorded the send.
+     * holder took it before {@code staleBefore} and no worker has received a message of the task yet
+     * (its first claim records {@code enqueuedAt}).
      */
     boolean claimEnqueue(String taskId, Instant now, Instant staleBefore);
-
-    /** Records that the task's message was sent (a no-op once the task has left pending). */
-    void markEnqueued(String taskId, Instant now);
 
     /**
      * The submission could not send the task's message: makes the pending, never-sent task due at once,
@@ -50,7 +67,8 @@ public interface TaskRepository extends CallbackLedger {
 
     /**
      * Claims the task for {@code leaseOwner}: pending → running, or a takeover of a running task whose
-     * lease expired. Counts one attempt. A pending task whose retry time is still ahead is
+     * lease expired. Counts one attempt. The first claim records {@code enqueuedAt} (a message of the task
+     * reached a worker): a send is not recorded by a write of its own. A pending task whose retry time is still ahead is
      * {@link Claim.NotDue}: its message came early and must come back.
      */
     Claim claim(String taskId, String leaseOwner, Instant now, Duration lease);

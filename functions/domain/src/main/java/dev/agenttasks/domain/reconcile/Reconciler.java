@@ -251,7 +251,7 @@ public final class Reconciler {
         } else {
             counts.enqueued++;
             LOG.warn("task {} pending since {} with {}: message sent", id, task.createdAt(),
-                    task.enqueuedAt() == null ? "no message ever sent" : "no message seen since " + task.enqueuedAt());
+                    task.enqueuedAt() == null ? "no message received by a worker" : "no message seen since " + task.enqueuedAt());
         }
     }
 

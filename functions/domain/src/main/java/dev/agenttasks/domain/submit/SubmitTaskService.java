@@ -19,8 +19,10 @@ import dev.agenttasks.domain.task.TaskStatus;
 
 /**
  * Accepts a task: stores it (one conditional put), then sends its id to the queue.
- * With an idempotency key, one conditional write binds the key to a task id first; every
- * duplicate resolves to that task, and a task stored but never enqueued is enqueued on replay.
+ * With an idempotency key, the first task a key creates has an id derived from the caller and the key, and carries
+ * the key's binding: its one conditional put decides the key too. Every duplicate resolves to that task, and a task
+ * stored but never enqueued is enqueued on replay. A key used again after its binding expired is bound by the
+ * idempotency store, as a second write, to a task with a random id.
  */
 public final class SubmitTaskService {
 
@@ -28,6 +30,8 @@ public final class SubmitTaskService {
 
     /** How long the submission that stored a task has to send its message before a replay may. */
     public static final Duration ENQUEUE_GRACE = Duration.ofSeconds(30);
+    /** Rounds of a keyed submission that found the key's first task changing under it (replaced, retained). */
+    private static final int KEYED_ROUNDS = 3;
 
     private final TaskRepository tasks;
     private final IdempotencyStore keys;
@@ -58,6 +62,53 @@ public final class SubmitTaskService {
             return new SubmitResult(task, false);
         }
         String key = command.idempotencyKey().get();
+        for (int round = 0; round < KEYED_ROUNDS; round++) {
+            Optional<SubmitResult> result = submitKeyed(caller, key, command, now);
+            if (result.isPresent()) {
+                return result.get();
+            }
+        }
+        throw new IllegalStateException("the task of an idempotency key kept changing during its submission");
+    }
+
+    /**
+     * The key's first task (derived id): created, or replayed while the binding stored on it lives. Once that binding
+     * has expired, the key is bound again through the idempotency store; the first task is then retained at least as
+     * long as the new binding, so its id cannot be taken by a new task while the new binding lives. Empty: the first
+     * task changed meanwhile, look again.
+     */
+    private Optional<SubmitResult> submitKeyed(String caller, String key, SubmitCommand command, Instant now) {
+        String id = TaskIds.forKey(caller, key);
+        LogContext.putTaskId(id);
+        Task task = newTask(id, caller, command, now);
+        Optional<TaskRepository.BoundTask> stored = tasks.createBound(task,
+                new KeyRecord(id, command.fingerprint(), now, now.plus(keyTtl)), now);
+        if (stored.isEmpty()) {
+            send(id, now);
+            return Optional.of(new SubmitResult(task, false));
+        }
+        Task first = stored.get().task();
+        Optional<KeyRecord> live = stored.get().binding().filter(binding -> now.isBefore(binding.expiresAt()));
+        if (live.isPresent()) {
+            if (!live.get().fingerprint().equals(command.fingerprint())) {
+                throw new IdempotencyKeyReusedException();
+            }
+            if (first.isExpired(now)) {
+                // Unreachable while keys expire before their tasks (Config checks it); never re-run an expired task.
+                throw new TaskExpiredException(id);
+            }
+            return Optional.of(new SubmitResult(sendIfNeverSent(first, now), true));
+        }
+        Instant rebindingEnds = now.plus(keyTtl).plusSeconds(1);
+        if (first.expiresAt() != null && first.expiresAt().isBefore(rebindingEnds)
+                && !tasks.retainUntil(id, first.createdAt(), rebindingEnds)) {
+            return Optional.empty();
+        }
+        return Optional.of(rebind(caller, key, command, now));
+    }
+
+    /** A key used again after the binding on its first task expired: bound by the idempotency store (as before). */
+    private SubmitResult rebind(String caller, String key, SubmitCommand command, Instant now) {
         KeyRecord candidate = new KeyRecord(TaskIds.newId(), command.fingerprint(), now, now.plus(keyTtl));
         Optional<KeyRecord> existing = keys.bindIfAbsent(caller, key, candidate, now);
         LogContext.putTaskId(existing.map(KeyRecord::taskId).orElse(candidate.taskId()));
@@ -94,10 +145,17 @@ public final class SubmitTaskService {
             send(task.id(), now);
             return task;
         }
-        Task task = found.get();
+        return sendIfNeverSent(found.get(), now);
+    }
+
+    /**
+     * A replayed task as it is; sent again if it is pending, no worker has received a message of it, and its
+     * creator's grace to send it has passed (behind a conditional claim, so concurrent replays send once).
+     */
+    private Task sendIfNeverSent(Task task, Instant now) {
         if (task.status() == TaskStatus.PENDING && task.enqueuedAt() == null
                 && tasks.claimEnqueue(task.id(), now, now.minus(ENQUEUE_GRACE))) {
-            LOG.warn("replay enqueues task {} whose first submission never sent it", task.id());
+            LOG.warn("replay sends task {}: no worker has received a message of it since its creator's grace", task.id());
             send(task.id(), now);
         }
         return task;
@@ -116,9 +174,9 @@ public final class SubmitTaskService {
     }
 
     /**
-     * Sends the message and records it. A failed send leaves the task pending, un-enqueued and due at once,
-     * where a keyed replay or the reconciler's next run picks it up; the task is never lost, so the caller
-     * still gets 202.
+     * Sends the message. A sent message is not recorded by a write of its own (the worker's claim records that
+     * one arrived). A failed send leaves the task pending and due at once, where a keyed replay or the
+     * reconciler's next run picks it up; the task is never lost, so the caller still gets 202.
      */
     private void send(String taskId, Instant now) {
         try {
@@ -130,12 +188,6 @@ public final class SubmitTaskService {
             } catch (RuntimeException again) {
                 LOG.warn("task {}: could not make it due at once; the reconciler sends it when it falls due", taskId, again);
             }
-            return;
-        }
-        try {
-            tasks.markEnqueued(taskId, now);
-        } catch (RuntimeException e) {
-            LOG.warn("task {} enqueued but the send was not recorded", taskId, e);
         }
     }
 }

@@ -9,6 +9,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import dev.agenttasks.domain.port.CallbackAttempt;
 import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
+import dev.agenttasks.domain.port.IdempotencyStore;
 import dev.agenttasks.domain.port.LiveTaskIndex;
 import dev.agenttasks.domain.port.LiveTaskIndex.DueTask;
 import dev.agenttasks.domain.port.LiveTaskIndex.UnleasedFailure;
@@ -65,6 +70,88 @@ public abstract class TaskStoreContract {
 
     private static TaskOutcome outcome() {
         return new TaskOutcome("llama-3.1-8b-instant", "An answer", new TokenUsage(12, 34), new BigDecimal("0.00000332"), 812);
+    }
+
+    private IdempotencyStore.KeyRecord binding(Task task, String fingerprint, Instant expiresAt) {
+        return new IdempotencyStore.KeyRecord(task.id(), fingerprint, task.createdAt(), expiresAt);
+    }
+
+    @Test
+    void aKeyedCreateIsOneConditionalWriteAndTheLoserLearnsTheTaskAndItsBinding() {
+        Instant retained = now.truncatedTo(ChronoUnit.SECONDS).plus(Duration.ofDays(7));
+        Task task = Task.pending(TaskIds.forKey("iam:alice", "k"), "iam:alice", "What is DynamoDB?", null, now, retained);
+        Task duplicate = Task.pending(task.id(), "iam:alice", "other body", null, now.plusSeconds(1), retained);
+
+        assertThat(repository.createBound(task, binding(task, "fp-1", now.plus(Duration.ofDays(1))), now)).isEmpty();
+        Optional<TaskRepository.BoundTask> lost = repository.createBound(duplicate,
+                binding(duplicate, "fp-2", now.plus(Duration.ofDays(1))), now.plusSeconds(1));
+
+        assertThat(lost).hasValueSatisfying(bound -> {
+            assertThat(bound.task().input()).isEqualTo("What is DynamoDB?");
+            assertThat(bound.binding()).hasValue(binding(task, "fp-1", now.plus(Duration.ofDays(1))));
+        });
+        assertThat(current(task).input()).isEqualTo("What is DynamoDB?");
+        assertThat(index.findDue(now.plus(Duration.ofHours(1)), 10)).extracting(DueTask::taskId).containsExactly(task.id());
+    }
+
+    @Test
+    void ofConcurrentKeyedCreatesOfOneIdExactlyOneWinsAndEveryLoserLearnsTheWinner() throws Exception {
+        Instant retained = now.truncatedTo(ChronoUnit.SECONDS).plus(Duration.ofDays(7));
+        String id = TaskIds.forKey("iam:alice", "k");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<Optional<TaskRepository.BoundTask>>> attempts = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                Task task = Task.pending(id, "iam:alice", "body " + i, null, now, retained);
+                attempts.add(pool.submit(() -> {
+                    start.await();
+                    return repository.createBound(task, binding(task, "fp-" + task.input(), now.plus(Duration.ofDays(1))), now);
+                }));
+            }
+            start.countDown();
+            List<Optional<TaskRepository.BoundTask>> outcomes = new ArrayList<>();
+            for (Future<Optional<TaskRepository.BoundTask>> attempt : attempts) {
+                outcomes.add(attempt.get());
+            }
+
+            assertThat(outcomes.stream().filter(Optional::isEmpty)).hasSize(1);
+            Task winner = repository.find(id).orElseThrow();
+            assertThat(outcomes.stream().flatMap(Optional::stream)).hasSize(7).allSatisfy(lost -> {
+                assertThat(lost.task().input()).isEqualTo(winner.input());
+                assertThat(lost.binding()).hasValueSatisfying(
+                        b -> assertThat(b.fingerprint()).isEqualTo("fp-" + winner.input()));
+            });
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aKeyedTaskPastItsRetentionAndItsBindingIsReplacedButNotBefore() {
+        Instant retained = now.truncatedTo(ChronoUnit.SECONDS).plus(Duration.ofDays(2));
+        Task old = Task.pending(TaskIds.forKey("iam:alice", "k"), "iam:alice", "old", null, now, retained);
+        repository.createBound(old, binding(old, "fp-1", now.plus(Duration.ofDays(1))), now);
+        Instant later = retained.plusSeconds(1);
+        Task fresh = Task.pending(old.id(), "iam:alice", "new", null, later, later.plus(Duration.ofDays(7)));
+
+        assertThat(repository.createBound(fresh, binding(fresh, "fp-2", later.plus(Duration.ofDays(1))),
+                retained.minusSeconds(1))).as("not yet past its retention").isPresent();
+        assertThat(repository.createBound(fresh, binding(fresh, "fp-2", later.plus(Duration.ofDays(1))), later)).isEmpty();
+        assertThat(current(fresh).input()).isEqualTo("new");
+    }
+
+    @Test
+    void retainingATaskOnlyExtendsTheOneCreatedThen() {
+        Instant retained = now.truncatedTo(ChronoUnit.SECONDS).plus(Duration.ofDays(7));
+        Task task = Task.pending(TaskIds.newId(), "iam:alice", "task", null, now, retained);
+        repository.createIfAbsent(task);
+
+        assertThat(repository.retainUntil(task.id(), now.minusSeconds(1), retained.plus(Duration.ofDays(1))))
+                .as("another task's creation time").isFalse();
+        assertThat(repository.retainUntil(task.id(), now, retained.minusSeconds(60))).as("never shortened").isFalse();
+        assertThat(repository.retainUntil(task.id(), now, retained.plus(Duration.ofDays(1)))).isTrue();
+        assertThat(current(task).expiresAt()).isEqualTo(retained.plus(Duration.ofDays(1)));
     }
 
     @Test
@@ -205,33 +292,38 @@ public abstract class TaskStoreContract {
     }
 
     @Test
-    void enqueueRightIsHeldByTheCreatorUntilItGoesStale() {
+    void enqueueRightIsHeldByTheCreatorUntilItGoesStaleAndEndsOnceAWorkerReceivedAMessage() {
         Task task = stored();
 
         assertThat(repository.claimEnqueue(task.id(), now.plusSeconds(1), now.minusSeconds(30))).isFalse();
         assertThat(repository.claimEnqueue(task.id(), now.plusSeconds(31), now.plusSeconds(1))).isTrue();
         assertThat(repository.claimEnqueue(task.id(), now.plusSeconds(32), now.plusSeconds(2))).isFalse();
-        repository.markEnqueued(task.id(), now.plusSeconds(33));
+        assertThat(current(task).enqueuedAt()).as("a send is not recorded by a write of its own").isNull();
+
+        assertThat(repository.claim(task.id(), "worker-1", now.plusSeconds(33), LEASE)).isInstanceOf(Claim.Claimed.class);
+        assertThat(repository.release(task.id(), "worker-1", now.plusSeconds(34), now.plusSeconds(40))).isTrue();
+
         assertThat(repository.claimEnqueue(task.id(), now.plus(Duration.ofHours(1)), now.plus(Duration.ofMinutes(59))))
-                .isFalse();
-        assertThat(current(task).enqueuedAt()).isEqualTo(now.plusSeconds(33));
+                .as("pending again, but a worker has had its message").isFalse();
+        assertThat(current(task).enqueuedAt()).as("recorded by the first claim").isEqualTo(now.plusSeconds(33));
     }
 
     @Test
-    void aNewTaskIsDueAfterTheRequeueIntervalAndRecordingItsSendLeavesThat() {
-        Task task = stored();
-        Instant later = now.plus(Duration.ofHours(1));
-        assertThat(index.findDue(later, 10)).singleElement()
+    void aNewTaskIsDueAfterTheRequeueInterval() {
+        stored();
+
+        assertThat(index.findDue(now.plus(Duration.ofHours(1)), 10)).singleElement()
                 .satisfies(entry -> assertThat(entry.dueAt()).isEqualTo(now.plus(LiveTaskIndex.REQUEUE_AFTER)));
+    }
 
-        repository.markEnqueued(task.id(), now.plusSeconds(1));
-        repository.markSendFailed(task.id(), now.plusSeconds(2));
+    @Test
+    void aLaterClaimKeepsTheFirstReceipt() {
+        Task task = stored();
+        repository.claim(task.id(), "worker-1", now, LEASE);
 
-        assertThat(index.findDue(later, 10)).singleElement().satisfies(entry -> {
-            assertThat(entry.enqueuedAt()).isEqualTo(now.plusSeconds(1));
-            assertThat(entry.dueAt()).as("a sent task is not made due by a late failure report")
-                    .isEqualTo(now.plus(LiveTaskIndex.REQUEUE_AFTER));
-        });
+        repository.claim(task.id(), "worker-2", now.plus(LEASE).plusSeconds(1), LEASE);
+
+        assertThat(current(task).enqueuedAt()).isEqualTo(now);
     }
 
     @Test
@@ -244,11 +336,10 @@ public abstract class TaskStoreContract {
     }
 
     @Test
-    void recordingASendNeverMovesAClaimedTasksDueTime() {
+    void aLateSendFailureNeverMovesAClaimedTasksDueTime() {
         Task task = stored();
         repository.claim(task.id(), "worker-1", now, LEASE);
 
-        repository.markEnqueued(task.id(), now.plusSeconds(1));
         repository.markSendFailed(task.id(), now.plusSeconds(1));
 
         assertThat(index.findDue(now.plus(LEASE), 10)).singleElement()

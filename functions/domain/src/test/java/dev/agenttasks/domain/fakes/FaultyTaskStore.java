@@ -11,6 +11,7 @@ import dev.agenttasks.domain.port.CallbackAttempt;
 import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
 import dev.agenttasks.domain.port.DependencyUnavailableException;
+import dev.agenttasks.domain.port.IdempotencyStore;
 import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
 import dev.agenttasks.domain.task.TaskStatus;
@@ -74,6 +75,16 @@ public final class FaultyTaskStore implements TaskRepository {
     }
 
     @Override
+    public Optional<BoundTask> createBound(Task task, IdempotencyStore.KeyRecord binding, Instant now) {
+        return store.createBound(task, binding, now);
+    }
+
+    @Override
+    public boolean retainUntil(String taskId, Instant createdAt, Instant until) {
+        return store.retainUntil(taskId, createdAt, until);
+    }
+
+    @Override
     public Optional<Task> find(String taskId) {
         return store.find(taskId);
     }
@@ -88,10 +99,6 @@ public final class FaultyTaskStore implements TaskRepository {
         return store.claimEnqueue(taskId, now, staleBefore);
     }
 
-    @Override
-    public void markEnqueued(String taskId, Instant now) {
-        store.markEnqueued(taskId, now);
-    }
 
     @Override
     public void markSendFailed(String taskId, Instant now) {

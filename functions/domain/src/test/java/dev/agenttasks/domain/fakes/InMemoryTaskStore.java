@@ -14,6 +14,7 @@ import java.util.function.UnaryOperator;
 import dev.agenttasks.domain.port.CallbackAttempt;
 import dev.agenttasks.domain.port.CancelRequest;
 import dev.agenttasks.domain.port.Claim;
+import dev.agenttasks.domain.port.IdempotencyStore;
 import dev.agenttasks.domain.port.LiveTaskIndex;
 import dev.agenttasks.domain.port.TaskPage;
 import dev.agenttasks.domain.port.TaskRepository;
@@ -40,6 +41,8 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** The idempotency key bindings stored on tasks (in DynamoDB: attributes of the task's item). */
+    private final Map<String, IdempotencyStore.KeyRecord> bindings = new ConcurrentHashMap<>();
 
     @Override
     public Optional<Task> createIfAbsent(Task task) {
@@ -53,6 +56,29 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
             return new Entry(task, due, task.createdAt());
         });
         return Optional.ofNullable(existing.get());
+    }
+
+    @Override
+    public Optional<BoundTask> createBound(Task task, IdempotencyStore.KeyRecord binding, Instant now) {
+        AtomicReference<BoundTask> existing = new AtomicReference<>();
+        entries.compute(task.id(), (id, current) -> {
+            IdempotencyStore.KeyRecord stored = bindings.get(id);
+            if (current != null && (!current.task().isExpired(now) || stored != null && now.isBefore(stored.expiresAt()))) {
+                existing.set(new BoundTask(current.task(), Optional.ofNullable(stored)));
+                return current;
+            }
+            bindings.put(id, binding);
+            Instant due = task.status().isTerminal() ? null : task.createdAt().plus(REQUEUE_AFTER);
+            return new Entry(task, due, task.createdAt());
+        });
+        return Optional.ofNullable(existing.get());
+    }
+
+    @Override
+    public boolean retainUntil(String taskId, Instant createdAt, Instant until) {
+        return update(taskId, e -> e.task().createdAt().equals(createdAt) && e.task().expiresAt() != null
+                        && e.task().expiresAt().isBefore(until),
+                e -> e.withTask(with(e.task()).expiresAt(until).build()));
     }
 
     @Override
@@ -94,12 +120,6 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
     }
 
     @Override
-    public void markEnqueued(String taskId, Instant now) {
-        update(taskId, e -> e.task().status() == TaskStatus.PENDING,
-                e -> e.withTask(with(e.task()).enqueuedAt(now).build()));
-    }
-
-    @Override
     public void markSendFailed(String taskId, Instant now) {
         update(taskId, e -> e.task().status() == TaskStatus.PENDING && e.task().enqueuedAt() == null,
                 e -> new Entry(e.task(), now, e.enqueueClaimedAt()));
@@ -119,7 +139,8 @@ public final class InMemoryTaskStore implements TaskRepository, LiveTaskIndex {
                 return e;
             }
             Task claimed = with(t).status(TaskStatus.RUNNING).updatedAt(now).attempts(t.attempts() + 1)
-                    .lease(leaseOwner, now.plus(lease)).retryAt(null).waiting(null).build();
+                    .lease(leaseOwner, now.plus(lease)).retryAt(null).waiting(null)
+                    .enqueuedAt(t.enqueuedAt() == null ? now : t.enqueuedAt()).build();
             result.set(new Claim.Claimed(claimed));
             return new Entry(claimed, now.plus(lease), e.enqueueClaimedAt());
         });

@@ -105,11 +105,12 @@ class LeaseHeartbeatIT {
         AtomicInteger hidden = new AtomicInteger();
         open.add(heartbeat.start(id, "worker", timeout -> hidden.incrementAndGet() > 0, Instant.now().plusSeconds(60)));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> store.renewals.getOrDefault(id, List.of()).size() >= 2);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> store.renewals.getOrDefault(id, List.of()).size() >= 2 && hidden.get() >= 2);
 
         List<Instant[]> landed = store.renewals.get(id);
         assertThat(Duration.between(landed.get(0)[0], landed.get(1)[0])).isGreaterThanOrEqualTo(Duration.ofMillis(1_900));
-        assertThat(hidden.get()).as("the message is hidden again after each renewal").isGreaterThanOrEqualTo(3);
+        assertThat(hidden.get()).as("the message is hidden again after each renewal").isGreaterThanOrEqualTo(2);
     }
 
     @Test

@@ -83,9 +83,8 @@ class ReconcilerTest {
     }
 
     @Test
-    void anEnqueuedTaskIsLeftAloneUntilItsMessageIsLongOverdue() {
-        Task task = stored();
-        tasks.markEnqueued(task.id(), T0);
+    void aSentTaskIsLeftAloneUntilItsMessageIsLongOverdue() {
+        Task task = stored();   // sent or not: a send is not recorded, and the reconciler treats both alike
 
         assertThat(runAt(Duration.ofMinutes(10)).due()).as("not even read").isZero();
         assertThat(queue.drain()).isEmpty();
@@ -111,7 +110,6 @@ class ReconcilerTest {
     @Test
     void aRunningTaskWhoseLeaseExpiredIsSentAgainForATakeover() {
         Task task = stored();
-        tasks.markEnqueued(task.id(), T0);
         assertThat(tasks.claim(task.id(), "died", T0, LEASE)).isInstanceOf(Claim.Claimed.class);
 
         assertThat(runAt(Duration.ofSeconds(30)).leasesRedriven()).as("the lease is live").isZero();
@@ -131,7 +129,6 @@ class ReconcilerTest {
     @Test
     void tasksPastTheirDeadlineThatNoWorkerHoldsAreFailed() {
         Task pending = stored();
-        tasks.markEnqueued(pending.id(), T0);
         Task abandoned = stored();
         assertThat(tasks.claim(abandoned.id(), "died", T0.plus(Duration.ofMinutes(30)), LEASE))
                 .isInstanceOf(Claim.Claimed.class);
@@ -165,7 +162,6 @@ class ReconcilerTest {
     @Test
     void aDeadLetteredMessageFailsItsTaskAndLeavesTheQueueEmpty() {
         Task task = stored();
-        tasks.markEnqueued(task.id(), T0);
         deadLetters.add(TaskMessages.body(task.id()));
         deadLetters.add("not json at all");
         deadLetters.add(TaskMessages.body(TaskIds.newId()));

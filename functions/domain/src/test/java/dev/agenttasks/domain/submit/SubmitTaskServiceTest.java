@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -23,6 +24,7 @@ import dev.agenttasks.domain.fakes.InMemoryIdempotencyStore;
 import dev.agenttasks.domain.fakes.InMemoryTaskQueue;
 import dev.agenttasks.domain.fakes.InMemoryTaskStore;
 import dev.agenttasks.domain.fakes.MutableClock;
+import dev.agenttasks.domain.port.IdempotencyStore;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskIds;
 import dev.agenttasks.domain.task.TaskStatus;
@@ -56,7 +58,7 @@ class SubmitTaskServiceTest {
         Task stored = tasks.find(result.task().id()).orElseThrow();
         assertThat(stored.status()).isEqualTo(TaskStatus.PENDING);
         assertThat(stored.owner()).isEqualTo("iam:alice");
-        assertThat(stored.enqueuedAt()).isEqualTo(clock.instant());
+        assertThat(stored.enqueuedAt()).as("a send is not recorded by a write of its own").isNull();
         assertThat(stored.expiresAt()).isEqualTo(clock.instant().plus(Duration.ofDays(7)));
         assertThat(queue.sent()).containsExactly(result.task().id());
     }
@@ -85,12 +87,128 @@ class SubmitTaskServiceTest {
         assertThat(tasks.size()).isEqualTo(1);
     }
 
+    /** Runs {@code calls} submissions from as many threads, released at once; each result or its exception. */
+    private List<Object> atOnce(List<Callable<SubmitResult>> calls) throws Exception {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<SubmitResult>> futures = calls.stream().map(call -> pool.submit(() -> {
+            start.await();
+            return call.call();
+        })).toList();
+        start.countDown();
+        List<Object> outcomes = new ArrayList<>();
+        for (Future<SubmitResult> f : futures) {
+            try {
+                outcomes.add(f.get());
+            } catch (ExecutionException e) {
+                outcomes.add(e.getCause());
+            }
+        }
+        return outcomes;
+    }
+
+    @Test
+    void concurrentSubmissionsOfOneKeyWithDifferentBodiesMakeOneTaskAndRefuseTheOthers() throws Exception {
+        List<Callable<SubmitResult>> calls = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            String body = "task " + (i % 3);
+            calls.add(() -> service.submit("iam:alice", command(body, "key-1")));
+        }
+
+        List<Object> outcomes = atOnce(calls);
+
+        List<SubmitResult> accepted = outcomes.stream().filter(SubmitResult.class::isInstance)
+                .map(SubmitResult.class::cast).toList();
+        assertThat(outcomes).allMatch(o -> o instanceof SubmitResult || o instanceof IdempotencyKeyReusedException);
+        assertThat(accepted.stream().filter(r -> !r.replayed())).hasSize(1);
+        String winner = accepted.stream().filter(r -> !r.replayed()).findFirst().orElseThrow().task().input();
+        assertThat(accepted).allSatisfy(r -> assertThat(r.task().input()).isEqualTo(winner));
+        assertThat(outcomes.stream().filter(IdempotencyKeyReusedException.class::isInstance)).hasSize(16);
+        assertThat(tasks.size()).isEqualTo(1);
+        assertThat(queue.sent()).containsExactly(TaskIds.forKey("iam:alice", "key-1"));
+    }
+
+    @Test
+    void concurrentReusesOfAKeyWhoseBindingExpiredMakeOneNewTask() throws Exception {
+        SubmitTaskService twoDayRetention = new SubmitTaskService(tasks, keys, queue, clock, KEY_TTL, Duration.ofDays(2));
+        SubmitResult first = twoDayRetention.submit("iam:alice", command("task", "key-1"));
+        clock.advance(Duration.ofHours(36));
+        List<Callable<SubmitResult>> calls = new ArrayList<>();
+        for (int i = 0; i < 24; i++) {
+            calls.add(() -> twoDayRetention.submit("iam:alice", command("another task", "key-1")));
+        }
+
+        List<Object> outcomes = atOnce(calls);
+
+        assertThat(outcomes).allMatch(SubmitResult.class::isInstance);
+        Set<String> ids = outcomes.stream().map(o -> ((SubmitResult) o).task().id()).collect(Collectors.toSet());
+        assertThat(ids).hasSize(1).doesNotContain(first.task().id());
+        assertThat(outcomes.stream().filter(o -> !((SubmitResult) o).replayed())).hasSize(1);
+        assertThat(tasks.size()).isEqualTo(2);
+        assertThat(queue.sent()).containsExactly(first.task().id(), ids.iterator().next());
+    }
+
+    @Test
+    void aKeyedTaskWhoseSubmissionDiedBetweenItsPutAndItsSendIsSentByAReplayAfterTheGrace() {
+        SubmitCommand command = command("task", "key-1");
+        String id = TaskIds.forKey("iam:alice", "key-1");
+        Task stored = Task.pending(id, "iam:alice", "task", null, clock.instant(), clock.instant().plus(Duration.ofDays(7)));
+        assertThat(tasks.createBound(stored, new IdempotencyStore.KeyRecord(id, command.fingerprint(), clock.instant(),
+                clock.instant().plus(KEY_TTL)), clock.instant())).as("the put, then the crash").isEmpty();
+
+        SubmitResult withinGrace = service.submit("iam:alice", command);
+        assertThat(queue.sent()).as("its creator may still be sending it").isEmpty();
+        clock.advance(SubmitTaskService.ENQUEUE_GRACE.plusSeconds(1));
+        SubmitResult afterGrace = service.submit("iam:alice", command);
+        service.submit("iam:alice", command);
+
+        assertThat(withinGrace.task().id()).isEqualTo(id);
+        assertThat(afterGrace.replayed()).isTrue();
+        assertThat(afterGrace.task().id()).isEqualTo(id);
+        assertThat(queue.sent()).as("sent once, by the first replay after the grace").containsExactly(id);
+    }
+
     @Test
     void theSameKeyWithAnotherRequestIsRefused() {
         service.submit("iam:alice", command("task one", "key-1"));
 
         assertThatThrownBy(() -> service.submit("iam:alice", command("task two", "key-1")))
                 .isInstanceOf(IdempotencyKeyReusedException.class);
+    }
+
+    @Test
+    void aKeyedTaskGetsTheIdDerivedFromCallerAndKeyAndItsReplayNeedsNoKeyItem() {
+        SubmitResult first = service.submit("iam:alice", command("task", "key-1"));
+        SubmitResult replay = service.submit("iam:alice", command("task", "key-1"));
+
+        assertThat(first.task().id()).isEqualTo(TaskIds.forKey("iam:alice", "key-1"));
+        assertThat(replay.replayed()).isTrue();
+        assertThat(replay.task().id()).isEqualTo(first.task().id());
+        assertThat(keys.bindIfAbsent("iam:alice", "key-1", new IdempotencyStore.KeyRecord("probe", "fp", clock.instant(),
+                clock.instant().plusSeconds(1)), clock.instant())).as("the key store was never written").isEmpty();
+        assertThat(queue.sent()).containsExactly(first.task().id());
+    }
+
+    @Test
+    void aKeyUsedAgainAfterItsBindingExpiredIsBoundAnewAndItsFirstTaskOutlivesThatBinding() {
+        SubmitTaskService twoDayRetention = new SubmitTaskService(tasks, keys, queue, clock, KEY_TTL, Duration.ofDays(2));
+        SubmitResult first = twoDayRetention.submit("iam:alice", command("task", "key-1"));
+        clock.advance(Duration.ofHours(36));
+
+        SubmitResult reused = twoDayRetention.submit("iam:alice", command("another task", "key-1"));
+        SubmitResult replayOfReuse = twoDayRetention.submit("iam:alice", command("another task", "key-1"));
+
+        assertThat(reused.replayed()).isFalse();
+        assertThat(reused.task().id()).isNotEqualTo(first.task().id());
+        assertThat(replayOfReuse.replayed()).isTrue();
+        assertThat(replayOfReuse.task().id()).isEqualTo(reused.task().id());
+        assertThat(tasks.find(first.task().id()).orElseThrow().expiresAt())
+                .as("kept until the new binding ends, so the key's first id stays taken meanwhile")
+                .isAfterOrEqualTo(clock.instant().plus(KEY_TTL));
+        tasks.claim(reused.task().id(), "worker-1", clock.instant(), Duration.ofMinutes(1));   // its message arrived
+        clock.advance(KEY_TTL.minusSeconds(60));
+        assertThat(twoDayRetention.submit("iam:alice", command("another task", "key-1")).task().id())
+                .isEqualTo(reused.task().id());
+        assertThat(queue.sent()).containsExactly(first.task().id(), reused.task().id());
     }
 
     @Test
