@@ -20,10 +20,8 @@ import dev.agenttasks.domain.port.TaskRepository;
 /**
  * Keeps the leases of the tasks a container is working on alive, and their queue messages hidden for as
  * long: every third of the lease, each lease is renewed and its message's visibility set to the lease plus a
- * small margin, so a crashed worker's message comes back when its lease runs out. A task that ends within the
- * first third (most do) never touches its message's visibility: until the first renewal the message keeps the
- * queue's visibility timeout, and a worker that dies that early leaves its task to the reconciler, which finds
- * it due when the lease ends.
+ * small margin, so a crashed worker's message comes back when its lease runs out (also one that dies before the
+ * first renewal: the message is hidden for the lease as the work starts, one SQS request, no DynamoDB write).
  *
  * <p>A renewal refused because the owner asked to cancel the task cancels it (one fenced write) and interrupts
  * the worker's thread, which stops its call or wait without another provider call.
@@ -56,9 +54,10 @@ public final class LeaseHeartbeat implements AutoCloseable {
         return Duration.ofMillis(Math.max(1_000, lease.toMillis() / 3));
     }
 
-    /** Starts renewing {@code leaseOwner}'s lease on the task (and, with each renewal, hiding its message). */
+    /** Starts renewing {@code leaseOwner}'s lease on the task, and hides its message for the lease now. */
     public Lease start(String taskId, String leaseOwner, InFlightMessage message, Instant renewUntil) {
         Lease held = new Lease(taskId, leaseOwner, message, renewUntil);
+        hide(held);
         long period = period().toMillis();
         held.ticking = ticks.scheduleAtFixedRate(() -> held.tick(), period, period, TimeUnit.MILLISECONDS);
         return held;
