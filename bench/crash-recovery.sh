@@ -12,8 +12,9 @@ python3 bench/provider_standin.py 8766 8 >"$work/standin.log" 2>&1 & standin=$!
 stack=""
 trap 'kill $moto $standin $stack 2>/dev/null; rm -rf "$work"' EXIT
 env="PORT=3960 AWS_ENDPOINT_URL=http://127.0.0.1:5055 LLM_PROVIDER=openai LLM_BASE_URL=http://127.0.0.1:8766/v1 LLM_API_KEY=x"
-status() { curl -s "localhost:3960/tasks/$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
-count() { n=0; for id in $ids; do [ "$(status "$id")" = "$1" ] && n=$((n+1)); done; echo $n; }
+count() { python3 -c '
+import json, sys, urllib.request
+print(sum(json.load(urllib.request.urlopen("http://localhost:3960/tasks/" + i))["status"] == sys.argv[1] for i in sys.argv[2:]))' "$1" $ids; }
 healthy() { for _ in $(seq 1 120); do curl -sf localhost:3960/health >/dev/null && return; sleep 0.5; done; echo "stack did not start" >&2; exit 1; }
 
 env $env java -jar infra/local-stack/target/agent-tasks-local.jar >"$work/first.log" 2>&1 & stack=$!
