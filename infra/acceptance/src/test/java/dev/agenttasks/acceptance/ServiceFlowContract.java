@@ -19,7 +19,6 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import dev.agenttasks.aws.DynamoDbTaskRepository;
-import dev.agenttasks.domain.reconcile.Reconciler;
 import dev.agenttasks.domain.task.Callback;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskStatus;

@@ -2,7 +2,6 @@ package dev.agenttasks.domain.port;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 
 import dev.agenttasks.domain.task.Progress;

@@ -1,6 +1,5 @@
 package dev.agenttasks.domain.process;
 
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.agenttasks.domain.fakes.InMemoryTaskStore;
 import dev.agenttasks.domain.port.InFlightMessage;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskIds;
