@@ -125,11 +125,14 @@ public final class SubmitTaskService {
         if (!bound.fingerprint().equals(command.fingerprint())) {
             throw new IdempotencyKeyReusedException();
         }
-        return new SubmitResult(replay(bound, caller, command, now), true);
+        return replay(bound, caller, command, now);
     }
 
-    /** The bound task as it is now; created and enqueued if the original submission died half-way. */
-    private Task replay(KeyRecord bound, String caller, SubmitCommand command, Instant now) {
+    /**
+     * The bound task as it is now; created and enqueued if it is not stored yet (its binder died half-way, or is
+     * just about to store it): then this submission is the one that created it, and says so.
+     */
+    private SubmitResult replay(KeyRecord bound, String caller, SubmitCommand command, Instant now) {
         Optional<Task> found = tasks.find(bound.taskId());
         if (found.map(t -> t.isExpired(now)).orElse(!now.isBefore(bound.createdAt().plus(retention)))) {
             // Unreachable while keys expire before their tasks (Config checks it); never re-run an expired task.
@@ -139,13 +142,13 @@ public final class SubmitTaskService {
             Task task = newTask(bound.taskId(), caller, command, now);
             Optional<Task> raced = tasks.createIfAbsent(task);
             if (raced.isPresent()) {
-                return raced.get();
+                return new SubmitResult(raced.get(), true);
             }
-            LOG.warn("replay of idempotency key recreated task {} that its first submission never stored", task.id());
+            LOG.info("replay of an idempotency key stored its task {}, which its binder had not stored", task.id());
             send(task.id(), now);
-            return task;
+            return new SubmitResult(task, false);
         }
-        return sendIfNeverSent(found.get(), now);
+        return new SubmitResult(sendIfNeverSent(found.get(), now), true);
     }
 
     /**

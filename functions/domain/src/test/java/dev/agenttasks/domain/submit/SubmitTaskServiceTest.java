@@ -15,6 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
@@ -125,6 +127,48 @@ class SubmitTaskServiceTest {
         assertThat(outcomes.stream().filter(IdempotencyKeyReusedException.class::isInstance)).hasSize(16);
         assertThat(tasks.size()).isEqualTo(1);
         assertThat(queue.sent()).containsExactly(TaskIds.forKey("iam:alice", "key-1"));
+    }
+
+    @Test
+    void aReplayThatStoresTheTaskBeforeItsBinderDoesIsTheOneThatCreatedIt() throws Exception {
+        CountDownLatch bound = new CountDownLatch(1);
+        CountDownLatch replayed = new CountDownLatch(1);
+        AtomicInteger binds = new AtomicInteger();
+        IdempotencyStore slowBinder = (caller, key, candidate, now) -> {
+            Optional<IdempotencyStore.KeyRecord> existing = keys.bindIfAbsent(caller, key, candidate, now);
+            if (binds.incrementAndGet() == 1) {
+                bound.countDown();
+                await(replayed);   // the binder stalls between its binding and its task
+            }
+            return existing;
+        };
+        SubmitTaskService twoDayRetention = new SubmitTaskService(tasks, slowBinder, queue, clock, KEY_TTL, Duration.ofDays(2));
+        SubmitResult first = twoDayRetention.submit("iam:alice", command("task", "key-1"));
+        clock.advance(Duration.ofHours(36));
+        binds.set(0);
+
+        Future<SubmitResult> binder = pool.submit(() -> twoDayRetention.submit("iam:alice", command("another task", "key-1")));
+        await(bound);
+        SubmitResult replay = twoDayRetention.submit("iam:alice", command("another task", "key-1"));
+        replayed.countDown();
+        SubmitResult binderResult = binder.get(10, TimeUnit.SECONDS);
+
+        assertThat(replay.replayed()).as("the replay stored and sent the task").isFalse();
+        assertThat(binderResult.replayed()).isTrue();
+        assertThat(binderResult.task().id()).isEqualTo(replay.task().id()).isNotEqualTo(first.task().id());
+        assertThat(tasks.size()).isEqualTo(2);
+        assertThat(queue.sent()).containsExactly(first.task().id(), replay.task().id());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("never released");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
