@@ -21,9 +21,10 @@ import dev.agenttasks.domain.task.TaskOutcome;
 
 /**
  * A task repository whose chosen operations fail the way a throttled or unreachable DynamoDB does, a set
- * number of times (or for ever), before reaching the store behind it.
+ * number of times (or for ever), before reaching the store behind it. A test may extend it to change how one
+ * operation behaves (a slow write, say) and leave the others delegated.
  */
-public final class FaultyTaskStore implements TaskRepository {
+public class FaultyTaskStore implements TaskRepository {
 
     /** The operations that can be made to fail. */
     public enum Operation { CLAIM, RECORD_ATTEMPT, RENEW_LEASE, COMPLETE, FAIL, RELEASE, MARK_CALLBACK_OWED }
@@ -98,7 +99,6 @@ public final class FaultyTaskStore implements TaskRepository {
     public boolean claimEnqueue(String taskId, Instant now, Instant staleBefore) {
         return store.claimEnqueue(taskId, now, staleBefore);
     }
-
 
     @Override
     public void markSendFailed(String taskId, Instant now) {

@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.agenttasks.domain.fakes.FaultyTaskStore;
+import dev.agenttasks.domain.fakes.InMemoryTaskStore;
 import dev.agenttasks.domain.port.InFlightMessage;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskIds;
@@ -35,11 +37,18 @@ class LeaseHeartbeatIT {
     }
 
     /** A store whose lease renewals each take {@code latency}, recording when each one landed. */
-    private static final class SlowStore extends InMemoryTaskStoreDelegate {
+    private static final class SlowStore extends FaultyTaskStore {
+        final InMemoryTaskStore store;
         final Map<String, List<Instant[]>> renewals = new ConcurrentHashMap<>();
         private final Duration latency;
 
         SlowStore(Duration latency) {
+            this(new InMemoryTaskStore(), latency);
+        }
+
+        private SlowStore(InMemoryTaskStore store, Duration latency) {
+            super(store);
+            this.store = store;
             this.latency = latency;
         }
 
