@@ -2,28 +2,26 @@
 
 Usage (from the repo root, after `mvn -q -DskipTests package`): python3 bench/breaker_outage.py
 
-Starts an OpenAI-compatible stand-in whose models can be switched between answering, 503 and 429, and the
-local stack (infra/local-stack/target/agent-tasks-local.jar) calling it with BREAKER_RECOVERY_SECONDS=10
-(threshold 5, the default). Then:
+Starts an OpenAI-compatible stand-in whose models can be switched between answering, 503 and 429, moto
+(scripts/moto-server) and the local stack (infra/local-stack/target/agent-tasks-local.jar) calling the stand-in
+with BREAKER_RECOVERY_SECONDS=10 (threshold 5, the default). Then:
   1. outage: the 70B model answers 503; 30 complex tasks (routed to it) are submitted over 6 s; prints the
      calls it got in the 25 s from the first submit, and the tasks' statuses and attempts;
   2. recovery: the model answers again; waits until all 30 are complete and prints how long that took;
   3. rate limit: the model answers one 429 with retry-after: 20; 8 tasks over 4 s; prints the calls' times.
-Stops everything it started.
+Stops everything it started (BENCH_KEEP=1 keeps the logs).
 """
 import json
 import os
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
 BIG = "llama-3.3-70b-versatile"
-JAR = os.path.join("infra", "local-stack", "target", "agent-tasks-local.jar")
 calls, modes, lock = [], {}, threading.Lock()
 
 
@@ -61,17 +59,11 @@ class StandIn(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def http(method, url, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+    status, answer = benchlib.http(method, url, body)
+    if status >= 300:
+        raise SystemExit("%s %s answered %d: %s" % (method, url, status, answer))
+    return answer
 
 
 def submit(api, n, label, spread_seconds):
@@ -89,25 +81,15 @@ def views(api, ids):
 
 
 def main():
-    if not os.path.exists(JAR):
-        sys.exit(f"{JAR} is missing: build it first with mvn -q -DskipTests package")
-    provider_port, api_port = free_port(), free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", provider_port), StandIn)
+    processes = benchlib.Processes()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    log = tempfile.NamedTemporaryFile(prefix="breaker-outage-", suffix=".log", delete=False)
-    env = dict(os.environ, PORT=str(api_port), LLM_PROVIDER="openai",
-               LLM_BASE_URL=f"http://127.0.0.1:{provider_port}/v1", BREAKER_RECOVERY_SECONDS="10")
-    stack = subprocess.Popen(["java", "-jar", JAR], env=env, stdout=log, stderr=subprocess.STDOUT)
+    api_port = benchlib.free_port()
     api = f"http://127.0.0.1:{api_port}"
     try:
-        for _ in range(120):
-            try:
-                http("GET", f"{api}/health")
-                break
-            except OSError:
-                time.sleep(1)
-        else:
-            sys.exit(f"the local stack did not start; see {log.name}")
+        moto = benchlib.start_moto(processes)
+        benchlib.start_local_stack(processes, moto, f"http://127.0.0.1:{server.server_address[1]}/v1", api_port,
+                                   {"BREAKER_RECOVERY_SECONDS": "10"})
 
         modes[BIG] = "503"
         start = time.time()
@@ -143,13 +125,8 @@ def main():
         print(f"rate limit (one 429, retry-after: 20): calls at "
               f"{[(round(c['t'] - start, 1), c['mode']) for c in calls]} s")
     finally:
-        stack.terminate()
-        try:
-            stack.wait(30)
-        except subprocess.TimeoutExpired:
-            stack.kill()
+        processes.stop_all()
         server.shutdown()
-        print(f"local stack log: {log.name}")
 
 
 if __name__ == "__main__":
