@@ -187,7 +187,7 @@ public final class ServiceWiring implements AutoCloseable {
                 tasks(),
                 llm,
                 breaker,
-                new RequestPlanner(routing, TokenCounter.cl100k()),
+                new RequestPlanner(routing, TokenCounter.cl100kLoadingInBackground()),
                 new Backoff(config.retry().baseDelay(), config.retry().maxDelay(), jitter),
                 clock,
                 new TaskProcessor.Options(

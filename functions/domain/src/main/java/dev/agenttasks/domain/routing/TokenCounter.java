@@ -65,4 +65,13 @@ public interface TokenCounter {
     static TokenCounter cl100k() {
         return JtokkitTokenCounter.CL100K;
     }
+
+    /**
+     * {@link #cl100k()}, its ranks already being read on a daemon thread: for a function that counts on every
+     * request (the worker), so the read overlaps its start-up instead of delaying its first task.
+     */
+    static TokenCounter cl100kLoadingInBackground() {
+        JtokkitTokenCounter.CL100K.loadInBackground();
+        return JtokkitTokenCounter.CL100K;
+    }
 }

@@ -2,9 +2,13 @@ package dev.agenttasks.domain.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+
+import com.knuddels.jtokkit.api.EncodingType;
 
 import dev.agenttasks.domain.port.LlmRequest.ChatMessage;
 
@@ -33,5 +37,18 @@ class TokenCounterTest {
         assertThat(cl100k.count(messages)).isEqualTo(TokenCounter.PER_REQUEST_TOKENS + 2 * (TokenCounter.PER_MESSAGE_TOKENS + 6));
         assertThat(TokenCounter.upperBound(messages)).isEqualTo(TokenCounter.PER_REQUEST_TOKENS
                 + 2 * (TokenCounter.PER_MESSAGE_TOKENS + "tiktoken is great!".length()));
+    }
+
+    @Test
+    void aCounterLoadingInTheBackgroundHasItsRanksBeforeTheFirstCount() {
+        JtokkitTokenCounter fresh = new JtokkitTokenCounter(EncodingType.CL100K_BASE);
+        assertThat(fresh.loaded()).isFalse();
+
+        fresh.loadInBackground();
+        fresh.loadInBackground();
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(fresh::loaded);
+        assertThat(fresh.count("tiktoken is great!")).isEqualTo(6);
+        assertThat(TokenCounter.cl100kLoadingInBackground()).isSameAs(TokenCounter.cl100k());
     }
 }
