@@ -44,6 +44,7 @@ public final class AwsClients implements AutoCloseable {
     private final SdkHttpClient http;
     private final boolean priming;
     private final List<SdkAutoCloseable> built = new CopyOnWriteArrayList<>();
+    private SqsClient sqs;
 
     public AwsClients(Config config) {
         this(config, UrlConnectionHttpClient.builder()
@@ -99,8 +100,12 @@ public final class AwsClients implements AutoCloseable {
                 .build());
     }
 
-    public SqsClient sqs() {
-        return build(SqsClient.builder());
+    /** The SQS client, built on first use and shared by every queue adapter of this wiring. */
+    public synchronized SqsClient sqs() {
+        if (sqs == null) {
+            sqs = build(SqsClient.builder());
+        }
+        return sqs;
     }
 
     /** Any SDK client, configured like the others (HTTP client, region, credentials, endpoint, timeouts). */

@@ -137,9 +137,13 @@ public final class ServiceWiring implements AutoCloseable {
         return config.inLambda() ? CallbackUrls.forAws() : CallbackUrls.forLocalStack();
     }
 
-    /** Starts finished tasks' webhooks through {@code CALLBACK_QUEUE_URL} (none when it is unset). */
+    /**
+     * Starts finished tasks' webhooks through {@code CALLBACK_QUEUE_URL} (none when it is unset). The SQS client is
+     * built at the first webhook, so the status function, which sends one only when a cancel finishes a task with a
+     * webhook, does not build it at init.
+     */
     public CallbackNotifier callbackNotifier() {
-        return new CallbackNotifier(tasks(), config.callbackQueueUrl().map(url -> new SqsTaskQueue(aws.sqs(), url)), clock);
+        return new CallbackNotifier(tasks(), config.callbackQueueUrl().map(url -> new SqsTaskQueue(aws::sqs, url)), clock);
     }
 
     /** The webhook delivery of the callback function, POSTing through {@code sender}. */
