@@ -174,9 +174,12 @@ class Handler(BaseHTTPRequestHandler):
             if k.lower() not in HOP_HEADERS and k.lower() != "content-length":
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        try:
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass   # the client went away (a local stack stopped during a long poll)
 
 
     def forward(self):

@@ -1,6 +1,7 @@
 """Shared pieces of the bench/ scripts: free ports, moto, the provider stand-in, the local stack, clean stops."""
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -85,16 +86,52 @@ def start_standin(processes, latency_ms=0, answer_chars=800):
     return url + "/v1"
 
 
-def start_local_stack(processes, aws_endpoint, llm_base_url, port, extra_env=None):
+def start_local_stack(processes, aws_endpoint, llm_base_url, port, extra_env=None, name="local-stack"):
+    """The local stack, logging to NAME.log in the processes' working directory."""
     if not os.path.exists(LOCAL_JAR):
         raise SystemExit("build first: mvn -B -o -q -DskipTests package")
     env = dict(os.environ, PORT=str(port), AWS_ENDPOINT_URL=aws_endpoint, LLM_PROVIDER="openai",
                LLM_BASE_URL=llm_base_url, LLM_API_KEY="x", AWS_REGION="us-east-1", AWS_ACCESS_KEY_ID="testing",
                AWS_SECRET_ACCESS_KEY="testing")
     env.update(extra_env or {})
-    process = processes.start("local-stack", ["java", "-jar", LOCAL_JAR], env)
+    process = processes.start(name, ["java", "-jar", LOCAL_JAR], env)
     wait_http("http://127.0.0.1:%d/health" % port, timeout=180)
     return process
+
+
+REPORT_LINE = re.compile(r"REPORT (\w+) Records: (\d+) Duration: (\d+) ms Memory Size: (\d+) MB")
+
+
+def invocation_reports(log_text, function="WorkerFunction"):
+    """The local stack's REPORT lines of one function's event source invocations: (records, duration ms, memory MB)."""
+    return [(int(m.group(2)), int(m.group(3)), int(m.group(4))) for m in REPORT_LINE.finditer(log_text)
+            if m.group(1) == function]
+
+
+def template_settings():
+    """What template.yaml sets for the worker (memory, its TaskQueue event source) and the other functions (Globals
+    memory); a !Ref reads the parameter's Default. Read with patterns, so the bench needs no YAML library."""
+    with open(os.path.join(ROOT, "template.yaml")) as f:
+        text = f.read()
+
+    def section(name, within, indent):
+        found = re.search(r"^%s%s:\n((?:%s .*\n|\s*\n)*)" % (indent, name, indent), within, re.M)
+        if not found:
+            raise SystemExit("template.yaml: %s not found" % name)
+        return found.group(1)
+
+    parameters = section("Parameters", text, "")
+
+    def number(block, key):
+        raw = re.search(r"^\s+%s: (.+)$" % key, block, re.M).group(1).strip()
+        if raw.startswith("!Ref "):
+            raw = re.search(r"^\s+Default: '?([^'\n]+?)'?$", section(raw[5:].strip(), parameters, "  "), re.M).group(1)
+        return int(raw)
+
+    worker = section("WorkerFunction", section("Resources", text, ""), "  ")
+    return {"worker_memory_mb": number(worker, "MemorySize"), "memory_mb": number(section("Globals", text, ""), "MemorySize"),
+            "batch_size": number(worker, "BatchSize"), "window_s": number(worker, "MaximumBatchingWindowInSeconds"),
+            "max_concurrency": number(worker, "MaximumConcurrency")}
 
 
 class Receiver:

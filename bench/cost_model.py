@@ -3,11 +3,14 @@
 Usage: python3 bench/cost_model.py [--polls N] [--memory MB] [--batch N]
 Reads bench/target/request-count.json (bench/request_count.py) and bench/target/load.json (bench/load.py); prints
 markdown. List prices: us-east-1, arm64, on-demand, as of PRICES_DATE, free tiers ignored. Everything but the
-LLM provider's own bill.
+LLM provider's own bill. The worker's memory and tasks per invocation default to what load.json measured with the
+template's settings (--memory and --batch price others); submit and status run at the template's Globals memory.
 
-Assumptions, each printed with the table: the worker's invocation lasts the provider wait plus the measured
-overhead, its records run side by side (so a batch of n costs one wait, not n); submit and status durations are the
-local stack's measured HTTP latencies (an upper bound on the handler's billed duration); a webhook is priced
+Assumptions, each printed with the table: the worker's invocation lasts the provider wait plus its own time, its
+records run side by side (so a batch of n costs one wait, not n); its own time is the steady load's median
+invocation less the wait, measured on this machine whatever the memory, and below 1024 MB it is scaled by 1024 / MB
+as if all of it were CPU (Lambda gives CPU in proportion to memory): an upper bound; submit and status durations are
+the local stack's measured HTTP latencies (an upper bound on the handler's billed duration); a webhook is priced
 separately; the reconciler and idle queue polling are fixed monthly costs, not per task.
 """
 import json
@@ -46,12 +49,18 @@ def main():
     counts = load("request-count.json")["per"]
     measured = load("load.json")
     polls = arg("--polls", 1)
-    memory_gb = arg("--memory", 1024) / 1024
     steady = measured["steady"]
+    memory_mb = arg("--memory", steady["memory_mb"])
+    memory_gb = memory_mb / 1024
+    http_mb = measured["template"]["memory_mb"]
     wait_s = steady["provider_wait_ms"] / 1000
     fill = arg("--batch", 0.0) or steady["tasks_per_invocation"]
-    # The worker's own time beyond the provider wait, per invocation (measured at the steady load).
+    # The worker's own time beyond the provider wait, per invocation (measured at the steady load), at 1024 MB or more;
+    # below, scaled as if it were all CPU.
     overhead_s = max(0.0, steady["invocation_ms_p50"] / 1000 - wait_s)
+
+    def own_s(mb):
+        return overhead_s * max(1.0, 1024 / mb)
     submit_s = steady["submit_p50_ms"] / 1000
     status_s = steady["status_p50_ms"] / 1000
 
@@ -72,13 +81,14 @@ def main():
         ("API Gateway HTTP API: 1 POST + %d GET" % polls, (1 + polls) * PRICE["apigw_http_per_m"]),
         ("Lambda requests: submit 1, status %d, worker 1/%.2f" % (polls, fill),
          (1 + polls + worker_invocations) * PRICE["lambda_req_per_m"]),
-        ("Lambda GB-s: submit (%.0f ms at 1024 MB)" % (submit_s * 1000), submit_s * 1.0 * PRICE["lambda_gb_s"] * 1e6),
-        ("Lambda GB-s: status (%.0f ms at 1024 MB) × %d" % (status_s * 1000, polls),
-         polls * status_s * 1.0 * PRICE["lambda_gb_s"] * 1e6),
+        ("Lambda GB-s: submit (%.0f ms at %d MB)" % (submit_s * 1000, http_mb),
+         submit_s * http_mb / 1024 * PRICE["lambda_gb_s"] * 1e6),
+        ("Lambda GB-s: status (%.0f ms at %d MB) × %d" % (status_s * 1000, http_mb, polls),
+         polls * status_s * http_mb / 1024 * PRICE["lambda_gb_s"] * 1e6),
         ("Lambda GB-s: worker, provider wait (%.1f s at %d MB, %.2f tasks per invocation)" % (
-            wait_s, memory_gb * 1024, fill), wait_s * memory_gb / fill * PRICE["lambda_gb_s"] * 1e6),
-        ("Lambda GB-s: worker, its own work (%.0f ms per invocation)" % (overhead_s * 1000),
-         overhead_s * memory_gb / fill * PRICE["lambda_gb_s"] * 1e6),
+            wait_s, memory_mb, fill), wait_s * memory_gb / fill * PRICE["lambda_gb_s"] * 1e6),
+        ("Lambda GB-s: worker, its own work (%.0f ms per invocation at %d MB)" % (own_s(memory_mb) * 1000, memory_mb),
+         own_s(memory_mb) * memory_gb / fill * PRICE["lambda_gb_s"] * 1e6),
         ("DynamoDB on demand: task (%.2f WRU + %.2f index WRU, %.2f RRU) + %d poll(s)" % (
             task.get("dynamodb WRU (table)", 0), task.get("dynamodb WRU (indexes)", 0), task.get("dynamodb RRU", 0),
             polls), dynamodb(task) + polls * dynamodb(poll)),
@@ -111,14 +121,14 @@ def main():
     print("A retry within the invocation adds about $%.2f per million retries in DynamoDB and SQS, plus another "
           "provider wait." % (dynamodb(retry) + sqs(retry)))
 
-    print("\nThe worker's GB-s per task, provider wait %.1f s + %.0f ms of its own per invocation:\n" % (
-        wait_s, overhead_s * 1000))
+    print("\nThe worker's GB-s per task, provider wait %.1f s + %.0f ms of its own per invocation at 1024 MB (scaled "
+          "by 1024 / MB below it):\n" % (wait_s, overhead_s * 1000))
     print("| memory | 1 task per invocation | 2 | 5 | 10 |")
     print("|---|---|---|---|---|")
     for mb in (1024, 512, 256):
         cells = []
         for n in (1, 2, 5, 10):
-            gb_s = (wait_s + overhead_s) * mb / 1024 / n
+            gb_s = (wait_s + own_s(mb)) * mb / 1024 / n
             cells.append("%.3f GB-s, $%.2f" % (gb_s, gb_s * PRICE["lambda_gb_s"] * 1e6))
         print("| %d MB | %s |" % (mb, " | ".join(cells)))
     print("\n(per task; n tasks per invocation means a batch of n records processed side by side, which needs n "
@@ -126,11 +136,11 @@ def main():
 
     reconciler_run_s = 0.3
     monthly_runs = 60 * 24 * 30
-    print("\nFixed monthly costs (not per task): the reconciler, %d runs of about %.1f s at 1024 MB: $%.2f in GB-s "
+    print("\nFixed monthly costs (not per task): the reconciler, %d runs of about %.1f s at %d MB: $%.2f in GB-s "
           "and $%.2f in requests, plus 8 Queries per run (%.2f RRU each at least): $%.3f; the event source mappings' "
           "idle long polls of TaskQueue and CallbackQueue (Lambda's pollers, about 3 requests a minute each, 5 "
           "pollers): about $%.2f; EMF metrics at $%.2f per metric and dimension set a month." % (
-              monthly_runs, reconciler_run_s, monthly_runs * reconciler_run_s * PRICE["lambda_gb_s"],
+              monthly_runs, reconciler_run_s, http_mb, monthly_runs * reconciler_run_s * http_mb / 1024 * PRICE["lambda_gb_s"],
               monthly_runs * PRICE["lambda_req_per_m"] / 1e6, 0.5,
               monthly_runs * 8 * 0.5 * PRICE["ddb_rru_per_m"] / 1e6,
               2 * 5 * 3 * 60 * 24 * 30 * PRICE["sqs_per_m"] / 1e6, PRICE["metric_month"]))

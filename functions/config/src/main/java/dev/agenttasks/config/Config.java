@@ -120,6 +120,7 @@ public final class Config {
     private final int port;
     private final Optional<Map<String, String>> localApiKeys;
     private final Optional<Duration> localScheduleInterval;
+    private final Map<String, String> localParameterOverrides;
     private final String serviceName;
 
     private Config(Map<String, String> env) {
@@ -189,7 +190,9 @@ public final class Config {
                 parse.decimal(Variable.SIMULATED_FAILURE_RATE, 0.0, 0.0, 1.0),
                 parse.text(Variable.SIMULATED_PERMANENT_FAILURE_MARKER).orElse(DEFAULT_SIMULATED_PERMANENT_FAILURE_MARKER));
         this.port = parse.integer(Variable.PORT, DEFAULT_PORT, 0, 65_535);
-        this.localApiKeys = parse.apiKeys(Variable.LOCAL_API_KEYS);
+        this.localApiKeys = parse.pairs(Variable.LOCAL_API_KEYS, "token=caller,token=caller");
+        this.localParameterOverrides = parse.pairs(Variable.LOCAL_PARAMETER_OVERRIDES, "Name=Value,Name=Value")
+                .orElse(Map.of());
         this.localScheduleInterval = parse.text(Variable.LOCAL_SCHEDULE_INTERVAL_SECONDS).isPresent()
                 ? Optional.of(parse.seconds(Variable.LOCAL_SCHEDULE_INTERVAL_SECONDS, Duration.ZERO, 1, 86_400))
                 : Optional.empty();
@@ -435,6 +438,11 @@ public final class Config {
         return localScheduleInterval;
     }
 
+    /** {@code LOCAL_PARAMETER_OVERRIDES} as parameter name → value; empty when unset (the template's defaults). */
+    public Map<String, String> localParameterOverrides() {
+        return localParameterOverrides;
+    }
+
     /** The {@code Service} dimension of the metrics: the stack's name in AWS. */
     public String serviceName() {
         return serviceName;
@@ -577,7 +585,8 @@ public final class Config {
             }
         }
 
-        Optional<Map<String, String>> apiKeys(Variable variable) {
+        /** {@code a=b,c=d} as a map; {@code shape} shows the expected form in the problem. */
+        Optional<Map<String, String>> pairs(Variable variable, String shape) {
             String raw = given.get(variable);
             if (raw == null) {
                 return Optional.empty();
@@ -586,7 +595,7 @@ public final class Config {
             for (String entry : raw.split(",")) {
                 String[] parts = entry.trim().split("=", 2);
                 if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-                    problem(variable, "must look like token=caller,token=caller; got entry '" + entry.trim() + "'");
+                    problem(variable, "must look like " + shape + "; got entry '" + entry.trim() + "'");
                     return Optional.empty();
                 }
                 keys.put(parts[0].trim(), parts[1].trim());

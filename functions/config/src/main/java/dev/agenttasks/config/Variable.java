@@ -45,7 +45,8 @@ public enum Variable {
     SIMULATED_PERMANENT_FAILURE_MARKER("[fail-permanently]", "simulated provider: a task containing it fails permanently"),
     PORT("3000", "local stack only: the HTTP API's port on 127.0.0.1"),
     LOCAL_API_KEYS("unset", "local stack only: token=caller,... turns on bearer-token checks"),
-    LOCAL_SCHEDULE_INTERVAL_SECONDS("the template's rate", "local stack only: how often scheduled functions (the reconciler) run");
+    LOCAL_SCHEDULE_INTERVAL_SECONDS("the template's rate", "local stack only: how often scheduled functions (the reconciler) run"),
+    LOCAL_PARAMETER_OVERRIDES("unset", "local stack only: Name=Value,... template parameters the local stack itself reads (functions' MemorySize and Timeout, the event sources' batching and concurrency), as sam deploy --parameter-overrides");
 
     private final String defaultValue;
     private final String meaning;

@@ -161,6 +161,16 @@ class ConfigTest {
     }
 
     @Test
+    void localParameterOverridesAreNameValuePairs() {
+        assertThat(Config.of(Map.of()).localParameterOverrides()).isEmpty();
+        assertThat(Config.of(Map.of("LOCAL_PARAMETER_OVERRIDES", "WorkerBatchSize=1, WorkerMemorySize=1024"))
+                .localParameterOverrides()).isEqualTo(Map.of("WorkerBatchSize", "1", "WorkerMemorySize", "1024"));
+        assertThatThrownBy(() -> Config.of(Map.of("LOCAL_PARAMETER_OVERRIDES", "WorkerBatchSize")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("LOCAL_PARAMETER_OVERRIDES must look like Name=Value,Name=Value");
+    }
+
+    @Test
     void staticCredentialsNeverPrintTheSecret() {
         Config config = Config.of(Map.of("AWS_ACCESS_KEY_ID", "AKIA1", "AWS_SECRET_ACCESS_KEY", "s3cr3t"));
 

@@ -35,9 +35,10 @@ import dev.agenttasks.providers.LlmClients;
 import dev.agenttasks.wiring.ServiceWiring;
 
 /**
- * WorkerFunction: processes a TaskQueue batch, its records side by side, and reports the ones to retry
- * as batch item failures (with their visibility set to the backoff delay). Unparseable messages are
- * logged and acknowledged, so they never loop. Each record's log lines carry its task id.
+ * WorkerFunction: processes a TaskQueue batch, its records side by side (one thread each), and reports the ones
+ * to retry as batch item failures (with their visibility set to the backoff delay). The records' visibility
+ * changes share batch requests ({@link SqsMessageVisibility}). Unparseable messages are logged and acknowledged,
+ * so they never loop. Each record's log lines carry its task id.
  */
 public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -46,7 +47,7 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     static final Duration MIN_TIME_TO_START = Duration.ofSeconds(10);
     /** After an unexpected error (e.g. DynamoDB unreachable) a message comes back after 5 s, doubling per receive... */
     static final Duration FIRST_ERROR_DELAY = Duration.ofSeconds(5);
-    /** ...up to TaskQueue's own visibility timeout, so 25 receives span hours before the DLQ. */
+    /** ...up to 12 minutes (TaskQueue's own visibility timeout is 740 s), so 25 receives span hours before the DLQ. */
     static final Duration MAX_ERROR_DELAY = Duration.ofSeconds(720);
 
     private final TaskProcessor processor;
@@ -155,7 +156,7 @@ public class WorkerHandler implements RequestHandler<SQSEvent, SQSBatchResponse>
     }
 
     /**
-     * Before the snapshot: a task read (GetItem) and a message hand-back (ChangeMessageVisibility) over clients that
+     * Before the snapshot: a task read (GetItem) and a message hand-back (ChangeMessageVisibilityBatch) over clients that
      * answer in memory, the task message format, and the HTTPS client's connection setup without connecting. The
      * provider's client was built at init; no provider call is made.
      */

@@ -66,7 +66,10 @@ public final class AgentTasksLocal implements AutoCloseable {
         Config given = Config.of(environment);
         int port = given.port();
         Optional<Map<String, String>> apiKeys = given.localApiKeys();
-        SamTemplate template = loadTemplate();
+        SamTemplate template = loadTemplate().withParameters(given.localParameterOverrides());
+        if (!given.localParameterOverrides().isEmpty()) {
+            LOG.info("template parameters overridden by LOCAL_PARAMETER_OVERRIDES: {}", given.localParameterOverrides());
+        }
 
         URI endpoint = given.awsEndpointUrl().orElseGet(() -> {
             MotoServer moto = MotoServer.start();

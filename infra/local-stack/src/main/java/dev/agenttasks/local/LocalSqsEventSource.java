@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,16 +28,23 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * Polls a queue and invokes a function the way Lambda's SQS event source mapping does: batches of up to
- * BatchSize, at most MaximumConcurrency invocations at once, and with ReportBatchItemFailures only the
- * reported messages stay on the queue (a malformed report or an error keeps the whole batch). An invocation
- * that runs past the function's Timeout is over ({@link LocalFunction#invoke}): its handler is interrupted,
- * its result ignored, and its whole batch comes back after the visibility timeout.
+ * BatchSize, gathered for up to MaximumBatchingWindowInSeconds, at most MaximumConcurrency invocations at once,
+ * and with ReportBatchItemFailures only the reported messages stay on the queue (a malformed report or an error
+ * keeps the whole batch). An invocation that runs past the function's Timeout is over
+ * ({@link LocalFunction#invoke}): its handler is interrupted, its result ignored, and its whole batch comes back
+ * after the visibility timeout. Each invocation logs a {@code REPORT} line (records, duration, memory), as Lambda
+ * does.
  */
 final class LocalSqsEventSource implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalSqsEventSource.class);
     private static final int LONG_POLL_SECONDS = 1;
+    /** SQS's most messages per ReceiveMessage and per DeleteMessageBatch. */
+    private static final int SQS_BATCH_LIMIT = 10;
+    /** Between the short polls of a batching window's last fraction of a second. */
+    private static final long SHORT_POLL_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     static final int MAX_LOCAL_CONCURRENCY = 50;
+    /** Like Lambda's pollers, a few receive (and gather batches) for many concurrent invocations. */
     static final int MAX_POLLERS = 3;
 
     private final SqsClient sqs;
@@ -49,36 +57,40 @@ final class LocalSqsEventSource implements AutoCloseable {
     private final ExecutorService invocations;
     /** One permit per concurrent invocation; a poller takes one before it receives. */
     private final Semaphore capacity;
+    private final int pollerCount;
 
     LocalSqsEventSource(SqsClient sqs, LocalResources.Queue queue, SqsEventSource mapping,
                         LocalFunction<SQSEvent, SQSBatchResponse> function, String region) {
+        this(sqs, queue, mapping, function, region, Math.min(concurrency(mapping), MAX_POLLERS));
+    }
+
+    /** With {@code pollerCount} pollers (tests take one, to see what one poller gathers). */
+    LocalSqsEventSource(SqsClient sqs, LocalResources.Queue queue, SqsEventSource mapping,
+                        LocalFunction<SQSEvent, SQSBatchResponse> function, String region, int pollerCount) {
         this.sqs = sqs;
         this.queue = queue;
         this.mapping = mapping;
         this.function = function;
         this.region = region;
-        this.pollers = Executors.newFixedThreadPool(pollerCount(), daemon("sqs-poller-" + function.name()));
+        this.pollerCount = pollerCount;
+        this.pollers = Executors.newFixedThreadPool(pollerCount, daemon("sqs-poller-" + function.name()));
         this.invocations = Executors.newCachedThreadPool(daemon("invoke-" + function.name()));
-        this.capacity = new Semaphore(concurrency());
+        this.capacity = new Semaphore(concurrency(mapping));
     }
 
     /** Lambda's MaximumConcurrency: at least 2, and no more than a local machine should run at once. */
-    int concurrency() {
+    static int concurrency(SqsEventSource mapping) {
         return Math.max(2, Math.min(mapping.maximumConcurrency(), MAX_LOCAL_CONCURRENCY));
-    }
-
-    /** Like Lambda's pollers, a few receive for many concurrent invocations. */
-    private int pollerCount() {
-        return Math.min(concurrency(), MAX_POLLERS);
     }
 
     void start() {
         running.set(true);
-        for (int i = 0; i < pollerCount(); i++) {
+        for (int i = 0; i < pollerCount; i++) {
             pollers.submit(this::pollLoop);
         }
-        LOG.info("polling {} for {}: batch size {}, up to {} concurrent invocations", queue.name(), function.name(),
-                mapping.batchSize(), concurrency());
+        LOG.info("polling {} for {}: batch size {}, batching window {} s, up to {} concurrent invocations",
+                queue.name(), function.name(), mapping.batchSize(), mapping.maximumBatchingWindowSeconds(),
+                concurrency(mapping));
     }
 
     /** Stops taking batches and waits for the invocations in flight (the function's Timeout at most). */
@@ -148,18 +160,41 @@ final class LocalSqsEventSource implements AutoCloseable {
         };
     }
 
+    /**
+     * One batch: up to BatchSize messages. Once the first is in, more are gathered until the batch is full or the
+     * batching window has passed since that first one. (AWS documents the window of an SQS mapping as starting when
+     * the previous invocation ends; starting it at the first message is the worst case for a lone task, which waits
+     * the whole window.) Empty when nothing came within one long poll.
+     */
     private List<Message> receive() {
-        List<Message> batch = new ArrayList<>();
-        long windowEnds = System.currentTimeMillis() + mapping.maximumBatchingWindowSeconds() * 1000L;
-        do {
-            int wanted = Math.min(10, mapping.batchSize() - batch.size());
-            batch.addAll(sqs.receiveMessage(b -> b.queueUrl(queue.url())
-                    .maxNumberOfMessages(wanted)
-                    .waitTimeSeconds(LONG_POLL_SECONDS)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                    .messageAttributeNames("All")).messages());
-        } while (batch.size() < mapping.batchSize() && System.currentTimeMillis() < windowEnds && running.get());
+        List<Message> batch = new ArrayList<>(receiveUpTo(mapping.batchSize(), LONG_POLL_SECONDS));
+        if (batch.isEmpty()) {
+            return batch;
+        }
+        long windowEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(mapping.maximumBatchingWindowSeconds());
+        while (batch.size() < mapping.batchSize() && running.get()) {
+            long left = windowEnds - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            // A long poll returns as soon as a message arrives, but SQS waits in whole seconds: the window's last
+            // fraction of a second is spent in short polls.
+            int waitSeconds = (int) Math.min(LONG_POLL_SECONDS, TimeUnit.NANOSECONDS.toSeconds(left));
+            List<Message> more = receiveUpTo(mapping.batchSize() - batch.size(), waitSeconds);
+            batch.addAll(more);
+            if (more.isEmpty() && waitSeconds == 0) {
+                LockSupport.parkNanos(Math.min(left, SHORT_POLL_PAUSE_NANOS));
+            }
+        }
         return batch;
+    }
+
+    private List<Message> receiveUpTo(int wanted, int waitSeconds) {
+        return sqs.receiveMessage(b -> b.queueUrl(queue.url())
+                .maxNumberOfMessages(Math.min(SQS_BATCH_LIMIT, wanted))
+                .waitTimeSeconds(waitSeconds)
+                .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                .messageAttributeNames("All")).messages();
     }
 
     private void invoke(List<Message> messages) {
@@ -170,6 +205,7 @@ final class LocalSqsEventSource implements AutoCloseable {
         }
         event.setRecords(records);
         SQSBatchResponse response;
+        long started = System.nanoTime();
         try {
             response = function.invoke(event);
         } catch (LocalFunction.TimedOut e) {
@@ -179,6 +215,9 @@ final class LocalSqsEventSource implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("{} failed; the whole batch of {} stays on the queue", function.name(), messages.size(), e);
             return;
+        } finally {
+            LOG.info("REPORT {} Records: {} Duration: {} ms Memory Size: {} MB", function.name(), messages.size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), function.memoryMb());
         }
         Set<String> failed = new HashSet<>();
         if (mapping.reportBatchItemFailures() && response != null && response.getBatchItemFailures() != null) {
@@ -201,14 +240,15 @@ final class LocalSqsEventSource implements AutoCloseable {
                         .receiptHandle(message.receiptHandle()).build());
             }
         }
-        if (!done.isEmpty()) {
+        for (int from = 0; from < done.size(); from += SQS_BATCH_LIMIT) {
+            List<DeleteMessageBatchRequestEntry> chunk = done.subList(from, Math.min(done.size(), from + SQS_BATCH_LIMIT));
             try {
-                var result = sqs.deleteMessageBatch(b -> b.queueUrl(queue.url()).entries(done));
+                var result = sqs.deleteMessageBatch(b -> b.queueUrl(queue.url()).entries(chunk));
                 result.failed().forEach(f -> LOG.warn("could not delete message {} from {}: {}; it will be redelivered",
                         f.id(), queue.name(), f.message()));
             } catch (RuntimeException e) {
                 LOG.warn("could not delete {} processed message(s) from {}; they will be redelivered: {}",
-                        done.size(), queue.name(), e.toString());
+                        chunk.size(), queue.name(), e.toString());
             }
         }
     }

@@ -23,14 +23,19 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
 /**
  * The parts of {@code template.yaml} the local stack needs: tables, queues, functions, their
  * HTTP routes and SQS event sources. Intrinsic functions ({@code !Ref}, {@code !GetAtt}, ...)
- * are kept as one-entry maps in their long form, e.g. {@code {"Ref": "TaskQueue"}}.
+ * are kept as one-entry maps in their long form, e.g. {@code {"Ref": "TaskQueue"}}, except where a
+ * number the local stack uses (a function's Timeout and MemorySize, an SQS event source's settings) is a
+ * {@code !Ref} to a parameter: that reads the parameter's value, its Default unless {@link #withParameters}
+ * overrides it.
  */
 public final class SamTemplate {
 
     private final Map<String, Object> root;
+    private final Map<String, String> parameterOverrides;
 
-    private SamTemplate(Map<String, Object> root) {
+    private SamTemplate(Map<String, Object> root, Map<String, String> parameterOverrides) {
         this.root = root;
+        this.parameterOverrides = parameterOverrides;
     }
 
     /** template.yaml in {@code start} or the nearest parent directory that has one. */
@@ -58,7 +63,48 @@ public final class SamTemplate {
         if (!(loaded instanceof Map)) {
             throw new IllegalArgumentException("template is not a YAML mapping");
         }
-        return new SamTemplate((Map<String, Object>) loaded);
+        return new SamTemplate((Map<String, Object>) loaded, Map.of());
+    }
+
+    /**
+     * This template with some parameters' values given, as {@code sam deploy --parameter-overrides} gives them.
+     *
+     * @throws IllegalArgumentException when a name is not a parameter of the template
+     */
+    public SamTemplate withParameters(Map<String, String> values) {
+        Map<String, Object> declared = map(root.get("Parameters"));
+        for (String name : values.keySet()) {
+            if (!declared.containsKey(name)) {
+                throw new IllegalArgumentException("template.yaml has no parameter " + name + "; its parameters are "
+                        + String.join(", ", declared.keySet()));
+            }
+        }
+        Map<String, String> merged = new LinkedHashMap<>(parameterOverrides);
+        merged.putAll(values);
+        return new SamTemplate(root, Map.copyOf(merged));
+    }
+
+    /** A parameter's value: the one given to {@link #withParameters}, else its Default. */
+    public Optional<String> parameterValue(String name) {
+        if (parameterOverrides.containsKey(name)) {
+            return Optional.of(parameterOverrides.get(name));
+        }
+        return Optional.ofNullable(map(map(root.get("Parameters")).get(name)).get("Default")).map(String::valueOf);
+    }
+
+    /** {@code value}, or the parameter's value when it is a {@code !Ref} to a parameter. */
+    private Object resolved(Object value) {
+        if (value instanceof Map<?, ?> intrinsic && intrinsic.size() == 1 && intrinsic.get("Ref") instanceof String name
+                && map(root.get("Parameters")).containsKey(name)) {
+            return parameterValue(name).orElseThrow(() ->
+                    new IllegalArgumentException("parameter " + name + " has no Default and no value was given"));
+        }
+        return value;
+    }
+
+    private int intOr(Object value, int defaultValue) {
+        Object resolved = resolved(value);
+        return resolved == null ? defaultValue : Integer.parseInt(resolved.toString());
     }
 
     /** Resources of one CloudFormation type, by logical id, in template order. */
@@ -93,16 +139,14 @@ public final class SamTemplate {
     public int functionTimeoutSeconds(String logicalId) {
         Object own = functionProperties(logicalId).get("Timeout");
         Object global = map(map(root.get("Globals")).get("Function")).get("Timeout");
-        Object value = own != null ? own : global;
-        return value == null ? 3 : Integer.parseInt(value.toString());
+        return intOr(own != null ? own : global, 3);
     }
 
     /** The function's MemorySize in MB: its own, else Globals.Function, else Lambda's default of 128. */
     public int functionMemoryMb(String logicalId) {
         Object own = functionProperties(logicalId).get("MemorySize");
         Object global = map(map(root.get("Globals")).get("Function")).get("MemorySize");
-        Object value = own != null ? own : global;
-        return value == null ? 128 : Integer.parseInt(value.toString());
+        return intOr(own != null ? own : global, 128);
     }
 
     /** The period of a function's {@code Schedule} event with a {@code rate(...)} expression, in seconds. */
@@ -184,10 +228,6 @@ public final class SamTemplate {
     @SuppressWarnings("unchecked")
     public static Map<String, Object> map(Object value) {
         return value instanceof Map ? (Map<String, Object>) value : Map.of();
-    }
-
-    static int intOr(Object value, int defaultValue) {
-        return value == null ? defaultValue : Integer.parseInt(value.toString());
     }
 
     /** An HTTP API route: method and path as the template declares them, and the function behind it. */

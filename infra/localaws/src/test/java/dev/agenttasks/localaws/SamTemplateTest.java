@@ -13,6 +13,16 @@ class SamTemplateTest {
 
     private static final String TEMPLATE = """
             Transform: AWS::Serverless-2016-10-31
+            Parameters:
+              WorkerMemory:
+                Type: Number
+                Default: 512
+              WorkerBatchSize:
+                Type: Number
+                Default: 5
+              WorkerWindow:
+                Type: Number
+                Default: 2
             Conditions:
               UseJwt: !Equals [!Ref AuthMode, JWT]
             Globals:
@@ -48,6 +58,7 @@ class SamTemplateTest {
                 Properties:
                   Handler: dev.example.Worker::handleRequest
                   Timeout: 120
+                  MemorySize: !Ref WorkerMemory
                   Environment:
                     Variables:
                       QUEUE_URL: !Ref Queue
@@ -58,7 +69,8 @@ class SamTemplateTest {
                       Type: SQS
                       Properties:
                         Queue: !GetAtt Queue.Arn
-                        BatchSize: 5
+                        BatchSize: !Ref WorkerBatchSize
+                        MaximumBatchingWindowInSeconds: !Ref WorkerWindow
                         FunctionResponseTypes: [ReportBatchItemFailures]
               Plain:
                 Type: AWS::Serverless::Function
@@ -136,6 +148,29 @@ class SamTemplateTest {
     }
 
     @Test
+    void aNumberGivenAsAParameterIsItsDefaultUnlessTheParameterIsOverridden() {
+        assertThat(template().functionMemoryMb("Worker")).isEqualTo(512);
+        assertThat(template().functionMemoryMb("Submit")).as("Lambda's default").isEqualTo(128);
+
+        SamTemplate overridden = template().withParameters(Map.of("WorkerBatchSize", "10", "WorkerWindow", "0"));
+
+        assertThat(overridden.sqsEventSource("Worker")).contains(new SamTemplate.SqsEventSource("Queue", 10, 0, 1000, true));
+        assertThat(overridden.functionMemoryMb("Worker")).isEqualTo(512);
+        SamTemplate twice = overridden.withParameters(Map.of("WorkerMemory", "1024"));
+        assertThat(twice.functionMemoryMb("Worker")).isEqualTo(1024);
+        assertThat(twice.sqsEventSource("Worker")).as("overrides add up")
+                .contains(new SamTemplate.SqsEventSource("Queue", 10, 0, 1000, true));
+        assertThat(template().parameterValue("WorkerWindow")).contains("2");
+    }
+
+    @Test
+    void overridingAParameterTheTemplateDoesNotDeclareIsRefused() {
+        assertThatThrownBy(() -> template().withParameters(Map.of("WorkerBatchsize", "10")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no parameter WorkerBatchsize").hasMessageContaining("WorkerBatchSize");
+    }
+
+    @Test
     void anUnknownFunctionIsNamedInTheError() {
         assertThatThrownBy(() -> template().functionProperties("Nope"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Nope");
@@ -151,7 +186,7 @@ class SamTemplateTest {
     @Test
     void sqsEventSourcesResolveTheirQueueAndDefaults() {
         assertThat(template().sqsEventSource("Worker")).contains(
-                new SamTemplate.SqsEventSource("Queue", 5, 0, 1000, true));
+                new SamTemplate.SqsEventSource("Queue", 5, 2, 1000, true));
         assertThat(template().sqsEventSource("Plain")).contains(
                 new SamTemplate.SqsEventSource("Dlq", 10, 0, 1000, false));
         assertThat(template().sqsEventSource("Submit")).isEmpty();

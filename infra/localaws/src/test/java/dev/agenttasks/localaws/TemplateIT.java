@@ -34,7 +34,7 @@ class TemplateIT {
     private static final Set<String> JVM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS");
     /** Variables that must never be set in AWS: secrets come from SSM, the rest is local-only. */
     private static final Set<String> NEVER_IN_TEMPLATE = Set.of("LLM_API_KEY", "AWS_ENDPOINT_URL", "PORT", "LOCAL_API_KEYS",
-            "LOCAL_SCHEDULE_INTERVAL_SECONDS");
+            "LOCAL_SCHEDULE_INTERVAL_SECONDS", "LOCAL_PARAMETER_OVERRIDES");
     /** Config.DEFAULT_RETRY_MAX_ATTEMPTS. */
     private static final int DEFAULT_RETRY_MAX_ATTEMPTS = dev.agenttasks.config.Config.DEFAULT_RETRY_MAX_ATTEMPTS;
     private static final Map<String, String> JWT_MODE = Map.of("AuthMode", "JWT",
@@ -90,12 +90,29 @@ class TemplateIT {
     }
 
     @Test
-    void theQueueHidesAMessageForSixTimesTheWorkersTimeout() {
+    void theQueueHidesAMessageForSixTimesTheWorkersTimeoutPlusTheLongestBatchingWindow() {
         SamTemplate.SqsEventSource source = template.sqsEventSource("WorkerFunction").orElseThrow();
         int visibility = Integer.parseInt(String.valueOf(template.queues().get(source.queueId()).get("VisibilityTimeout")));
 
-        assertThat(visibility).as("AWS's guidance for SQS event sources: at least 6 x the function timeout")
-                .isGreaterThanOrEqualTo(6 * template.functionTimeoutSeconds("WorkerFunction"));
+        assertThat(visibility).as("AWS's guidance for SQS event sources: at least 6 x the function timeout plus the "
+                        + "batching window, the longest the parameter allows")
+                .isGreaterThanOrEqualTo(6 * template.functionTimeoutSeconds("WorkerFunction")
+                        + parameterMaxValue("WorkerBatchingWindowSeconds"));
+    }
+
+    @Test
+    void theWorkersDefaultsKeepAtMost125ProviderCallsInFlightAsBeforeBatching() {
+        SamTemplate.SqsEventSource source = template.sqsEventSource("WorkerFunction").orElseThrow();
+
+        // each record has at most one provider call in flight; before batching: 25 invocations x 5 records
+        assertThat(source.batchSize() * source.maximumConcurrency()).isLessThanOrEqualTo(125).isGreaterThanOrEqualTo(100);
+        assertThat(parameterMaxValue("WorkerBatchSize")).as("more than 10 needs a batching window of 1 s or more")
+                .isLessThanOrEqualTo(10);
+    }
+
+    private int parameterMaxValue(String name) {
+        return Integer.parseInt(String.valueOf(SamTemplate.map(SamTemplate.map(raw.get("Parameters")).get(name))
+                .get("MaxValue")));
     }
 
     @Test
