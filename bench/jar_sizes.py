@@ -94,7 +94,9 @@ def mib(n):
 def main():
     args = sys.argv[1:]
     parts = "--parts" in args
-    jars = [a for a in args if a != "--parts"] or sorted(glob.glob(os.path.join(ROOT, "functions/*/target/*-function.jar")))
+    jars = [a for a in args if a != "--parts"] or sorted(
+        j for j in glob.glob(os.path.join(ROOT, "functions/*/target/*-function.jar"))
+        if not os.path.basename(j).startswith("original-"))   # shade's copy of its input, when packaged twice
     if not jars:
         raise SystemExit("no jars: build first (mvn -B -o -q -DskipTests package)")
     print("| jar | bytes | MiB | entries | Log4j2's share | without Log4j2 | MiB | ≤ 10 MiB as built / without Log4j2 |")
