@@ -7,8 +7,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,12 @@ final class LambdaJavaRuntime implements AutoCloseable {
     }
 
     private static final String RUNTIME_PATH = "/2018-06-01/runtime";
+    /**
+     * Where the client loads its native Runtime API library from. Without it, each JVM copies the library to
+     * /tmp/.libaws-lambda-jni.so and loads it from there: JVMs starting side by side overwrite it under each other
+     * (SIGBUS in the dynamic loader).
+     */
+    private static final String NATIVE_LIBRARY_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
 
     private final String name;
     private final Path log;
@@ -67,8 +76,9 @@ final class LambdaJavaRuntime implements AutoCloseable {
 
         Path taskRoot = Files.createDirectories(work.resolve(name + "-task"));
         Path lib = Files.createDirectories(taskRoot.resolve("lib"));
-        Files.copy(jar, lib.resolve(jar.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(jar, lib.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         ProcessBuilder builder = new ProcessBuilder(javaExecutable(), "-cp", runtimeClassPath(),
+                "-D" + NATIVE_LIBRARY_PROPERTY + "=" + nativeLibrary(),
                 "com.amazonaws.services.lambda.runtime.api.client.AWSLambda", handler)
                 .directory(taskRoot.toFile())
                 .redirectErrorStream(true)
@@ -204,9 +214,13 @@ final class LambdaJavaRuntime implements AutoCloseable {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
+    private static Path runtimeDirectory() {
+        return Path.of(System.getProperty("agenttasks.lambdaJavaRuntime.dir", "target/lambda-java-runtime"));
+    }
+
     /** The jars of {@code agenttasks.lambdaJavaRuntime.dir} (copied there by the build, pre-integration-test). */
     private static String runtimeClassPath() throws IOException {
-        Path dir = Path.of(System.getProperty("agenttasks.lambdaJavaRuntime.dir", "target/lambda-java-runtime"));
+        Path dir = runtimeDirectory();
         try (Stream<Path> jars = Files.list(dir)) {
             List<String> found = jars.filter(p -> p.toString().endsWith(".jar")).map(Path::toString).sorted().toList();
             if (found.stream().noneMatch(jar -> jar.contains("aws-lambda-java-runtime-interface-client"))) {
@@ -214,5 +228,26 @@ final class LambdaJavaRuntime implements AutoCloseable {
             }
             return String.join(File.pathSeparator, found);
         }
+    }
+
+    /** The client's native library for this machine, unpacked once from its jar next to it. */
+    private static synchronized String nativeLibrary() throws IOException {
+        String name = "libaws-lambda-jni.linux-" + (System.getProperty("os.arch").equals("aarch64") ? "aarch_64" : "x86_64")
+                + ".so";
+        Path library = runtimeDirectory().resolve(name);
+        if (!Files.exists(library)) {
+            Path client;
+            try (Stream<Path> jars = Files.list(runtimeDirectory())) {
+                client = jars.filter(jar -> jar.getFileName().toString().startsWith("aws-lambda-java-runtime-interface-client"))
+                        .findFirst().orElseThrow(() -> new IllegalStateException("no runtime interface client in "
+                                + runtimeDirectory()));
+            }
+            try (FileSystem jar = FileSystems.newFileSystem(client)) {
+                Path unpacking = Files.createTempFile(runtimeDirectory(), name, ".part");
+                Files.copy(jar.getPath("jni", name), unpacking, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(unpacking, library, StandardCopyOption.ATOMIC_MOVE);
+            }
+        }
+        return library.toString();
     }
 }
