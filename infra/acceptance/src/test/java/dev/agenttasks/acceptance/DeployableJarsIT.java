@@ -44,7 +44,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /**
  * Each function's deployable jar (functions/NAME/target/NAME-function.jar, as the build shades it) run as Lambda runs
  * it ({@link LambdaJavaRuntime}: a fresh JVM under the runtime interface client, the template's JAVA_TOOL_OPTIONS,
- * Lambda's variables) against moto, fed the sample events of events/: what the jar leaves out must be what its code
+ * Lambda's variables, credentials from a container endpoint) against moto, fed the sample events of events/: what the jar leaves out must be what its code
  * never reaches. Each function also takes an SDK error path: a keyed replay (a refused conditional PutItem that
  * returns the stored item), a message of a task never stored (a refused conditional claim), a missing task (404).
  * The five JVMs start side by side; the events go in the order a task lives: submit, worker, status, callback,
@@ -118,6 +118,11 @@ class DeployableJarsIT {
         if (provider != null) {
             provider.stop();
         }
+    }
+
+    @Test
+    void everyJarSignsWithTheCredentialsOfTheContainerEndpointAsUnderSnapStart() {
+        RUNNING.forEach((name, runtime) -> assertThat(runtime.credentialRequests()).as(name).isPositive());
     }
 
     @Test

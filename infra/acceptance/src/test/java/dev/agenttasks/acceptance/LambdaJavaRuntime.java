@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -36,6 +39,10 @@ import com.sun.net.httpserver.HttpServer;
  * runtime interface client ({@code aws-lambda-java-runtime-interface-client}, with the jars its pom names), the
  * function's jar in {@code lib/} of the task root, and this class serving the Runtime API (next invocation, response,
  * error, init error) on a loopback port. The JVM's output goes to {@code <work>/<name>.log}.
+ *
+ * <p>The function gets its AWS credentials as Lambda hands them to a SnapStart function: from a container credentials
+ * endpoint ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI} with {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}), served here with
+ * the keys given in the environment, which the JVM does not see.
  */
 final class LambdaJavaRuntime implements AutoCloseable {
 
@@ -44,6 +51,7 @@ final class LambdaJavaRuntime implements AutoCloseable {
     }
 
     private static final String RUNTIME_PATH = "/2018-06-01/runtime";
+    private static final String CREDENTIALS_PATH = "/credentials";
     /**
      * Where the client loads its native Runtime API library from. Without it, each JVM copies the library to
      * /tmp/.libaws-lambda-jni.so and loads it from there: JVMs starting side by side overwrite it under each other
@@ -63,6 +71,9 @@ final class LambdaJavaRuntime implements AutoCloseable {
     private final Map<String, CompletableFuture<Answer>> answers = new ConcurrentHashMap<>();
     private final CompletableFuture<String> initError = new CompletableFuture<>();
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final String credentialsToken = UUID.randomUUID().toString();
+    private final String credentials;
+    private final AtomicInteger credentialRequests = new AtomicInteger();
     private final Process process;
 
     private LambdaJavaRuntime(String name, Path jar, String handler, Map<String, String> environment, Path work)
@@ -72,7 +83,11 @@ final class LambdaJavaRuntime implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
         server.setExecutor(executor);
         server.createContext(RUNTIME_PATH, this::serve);
+        server.createContext(CREDENTIALS_PATH, this::serveCredentials);
         server.start();
+        this.credentials = "{\"AccessKeyId\":\"" + environment.get("AWS_ACCESS_KEY_ID") + "\",\"SecretAccessKey\":\""
+                + environment.get("AWS_SECRET_ACCESS_KEY") + "\",\"Token\":\"session-" + credentialsToken + "\",\"Expiration\":\""
+                + Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS) + "\"}";
 
         Path taskRoot = Files.createDirectories(work.resolve(name + "-task"));
         Path lib = Files.createDirectories(taskRoot.resolve("lib"));
@@ -86,6 +101,9 @@ final class LambdaJavaRuntime implements AutoCloseable {
         Map<String, String> env = builder.environment();
         env.keySet().retainAll(List.of("PATH", "HOME", "LANG"));
         env.putAll(environment);
+        env.keySet().removeAll(List.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"));
+        env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:" + server.getAddress().getPort() + CREDENTIALS_PATH);
+        env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", credentialsToken);
         env.put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + server.getAddress().getPort());
         env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         env.put("_HANDLER", handler);
@@ -138,6 +156,11 @@ final class LambdaJavaRuntime implements AutoCloseable {
         return answer.join();
     }
 
+    /** How many times the function asked the container credentials endpoint for its credentials. */
+    int credentialRequests() {
+        return credentialRequests.get();
+    }
+
     /** What the JVM wrote so far. */
     String log() {
         try {
@@ -165,6 +188,17 @@ final class LambdaJavaRuntime implements AutoCloseable {
             } else {
                 answer(exchange, 404, "{}");
             }
+        }
+    }
+
+    private void serveCredentials(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!credentialsToken.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+                answer(exchange, 403, "{\"message\":\"wrong authorization token\"}");
+                return;
+            }
+            credentialRequests.incrementAndGet();
+            answer(exchange, 200, credentials);
         }
     }
 
