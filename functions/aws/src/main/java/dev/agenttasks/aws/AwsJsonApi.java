@@ -45,7 +45,7 @@ import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.regions.PartitionMetadata;
+import software.amazon.awssdk.regions.GeneratedPartitionMetadataProvider;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -104,10 +104,14 @@ public final class AwsJsonApi {
         this.timeout = timeout;
     }
 
-    /** {@code https://ssm.eu-west-1.amazonaws.com}: the pattern of every partition (China's ends in .com.cn). */
+    /**
+     * {@code https://ssm.eu-west-1.amazonaws.com}: the pattern of every partition (China's ends in .com.cn). The
+     * partition comes from the SDK's partition table itself, not {@code PartitionMetadata.of}, whose loader also
+     * builds the metadata of every AWS service, which the function jars leave out (pom.xml).
+     */
     static URI regionalEndpoint(Service service, Region region) {
         return URI.create("https://" + service.signingName() + "." + region.id() + "."
-                + PartitionMetadata.of(region).dnsSuffix());
+                + new GeneratedPartitionMetadataProvider().partitionMetadata(region).dnsSuffix());
     }
 
     URI endpoint() {
