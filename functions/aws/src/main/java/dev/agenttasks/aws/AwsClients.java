@@ -35,7 +35,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  */
 public final class AwsClients implements AutoCloseable {
 
-    private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(10);
+    private static final long API_CALL_TIMEOUT_SECONDS = 10;
+    private static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(API_CALL_TIMEOUT_SECONDS);
     /** The breaker table's client gives up within a second: every provider call waits on it, and the breaker fails open. */
     static final Duration BREAKER_API_CALL_TIMEOUT = Duration.ofSeconds(1);
     static final int BREAKER_MAX_ATTEMPTS = 2;
@@ -106,6 +107,20 @@ public final class AwsClients implements AutoCloseable {
             sqs = build(SqsClient.builder());
         }
         return sqs;
+    }
+
+    /** SSM parameters, read through SSM's JSON API: the worker reads one at init and carries no SSM client. */
+    public SsmParameterReader ssmParameters() {
+        return new SsmParameterReader(jsonApi(AwsJsonApi.Service.SSM));
+    }
+
+    /**
+     * {@code service}'s JSON API without its SDK module, configured like the clients (HTTP client, region,
+     * credentials, endpoint, a {@value #API_CALL_TIMEOUT_SECONDS} s bound on a call).
+     */
+    public AwsJsonApi jsonApi(AwsJsonApi.Service service) {
+        return new AwsJsonApi(service, config.awsEndpointUrl(), Region.of(config.awsRegion()), credentials(), http,
+                API_CALL_TIMEOUT);
     }
 
     /** Any SDK client, configured like the others (HTTP client, region, credentials, endpoint, timeouts). */

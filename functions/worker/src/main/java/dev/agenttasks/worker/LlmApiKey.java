@@ -4,13 +4,11 @@ import java.util.Optional;
 
 import dev.agenttasks.aws.AwsClients;
 import dev.agenttasks.config.Config;
-import dev.agenttasks.config.ConfigurationException;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * The provider's API key: {@code LLM_API_KEY} when set (local runs), else the SecureString parameter
- * named by {@code LLM_API_KEY_PARAMETER}, read once at init; only the openai provider needs one.
+ * named by {@code LLM_API_KEY_PARAMETER}, read once at init ({@link dev.agenttasks.aws.SsmParameterReader}); only
+ * the openai provider needs one.
  */
 final class LlmApiKey {
 
@@ -22,11 +20,6 @@ final class LlmApiKey {
         if (config.llmApiKey().isPresent() || parameter.isEmpty() || config.llmProvider() != Config.LlmProvider.OPENAI) {
             return config.llmApiKey();
         }
-        try (SsmClient ssm = aws.build(SsmClient.builder())) {
-            return Optional.of(ssm.getParameter(b -> b.name(parameter.get()).withDecryption(true)).parameter().value());
-        } catch (SdkException e) {
-            throw new ConfigurationException("could not read the LLM API key from SSM parameter " + parameter.get()
-                    + ": " + e.getMessage());
-        }
+        return Optional.of(aws.ssmParameters().read(parameter.get(), "the LLM API key"));
     }
 }

@@ -2,11 +2,8 @@ package dev.agenttasks.worker;
 
 import dev.agenttasks.aws.AwsClients;
 import dev.agenttasks.config.Config;
-import dev.agenttasks.config.ConfigurationException;
 import dev.agenttasks.domain.routing.RoutingConfig;
 import dev.agenttasks.domain.routing.RoutingConfigLoader;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
  * The routing configuration in force ({@link RoutingConfigLoader#load}): {@code ROUTING_CONFIG_FILE}, else
@@ -20,15 +17,6 @@ public final class RoutingConfiguration {
     }
 
     public static RoutingConfig load(Config config, AwsClients aws) {
-        return RoutingConfigLoader.load(config, name -> readParameter(aws, name));
-    }
-
-    private static String readParameter(AwsClients aws, String name) {
-        try (SsmClient ssm = aws.build(SsmClient.builder())) {
-            return ssm.getParameter(b -> b.name(name).withDecryption(true)).parameter().value();
-        } catch (SdkException e) {
-            throw new ConfigurationException("could not read the routing configuration from SSM parameter " + name
-                    + ": " + e.getMessage());
-        }
+        return RoutingConfigLoader.load(config, name -> aws.ssmParameters().read(name, "the routing configuration"));
     }
 }

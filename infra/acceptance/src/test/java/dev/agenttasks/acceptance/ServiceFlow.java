@@ -27,6 +27,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 
+import dev.agenttasks.aws.AwsClients;
+import dev.agenttasks.aws.AwsJsonApi;
 import dev.agenttasks.callback.CallbackHandler;
 import dev.agenttasks.config.Config;
 import dev.agenttasks.domain.task.TaskIds;
@@ -47,8 +49,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-import software.amazon.awssdk.services.ssm.SsmClient;
-import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
  * The service end to end through its four handlers, as Lambda would invoke them, against the AWS endpoint of the
@@ -101,8 +101,9 @@ final class ServiceFlow {
         env.put("LLM_API_KEY_PARAMETER", KEY_PARAMETER);
         env.remove("LLM_API_KEY");
         Config config = Config.of(env);
-        try (SsmClient ssm = testClient(SsmClient.builder(), config)) {
-            ssm.putParameter(b -> b.name(KEY_PARAMETER).type(ParameterType.SECURE_STRING).value(API_KEY).overwrite(true));
+        try (AwsClients aws = new AwsClients(config)) {   // made by the test, outside any handler: not recorded
+            aws.jsonApi(AwsJsonApi.Service.SSM).call("PutParameter",
+                    Map.of("Name", KEY_PARAMETER, "Type", "SecureString", "Value", API_KEY, "Overwrite", true));
         }
         ServiceWiring wiring = new ServiceWiring(config, Clock.systemUTC());
 

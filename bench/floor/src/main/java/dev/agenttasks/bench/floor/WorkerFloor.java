@@ -16,10 +16,10 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
-import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
- * The worker's floor: at init, the provider's key from SSM (when {@code LLM_API_KEY_PARAMETER} is set); per record,
+ * The worker's floor: at init, the provider's key from SSM (when {@code LLM_API_KEY_PARAMETER} is set), with one signed
+ * GetParameter of SSM's JSON API as the worker reads it; per record,
  * a conditional claim (UpdateItem returning the item), a read of the model's breaker (GetItem), one chat completion
  * over java.net.http, and the fenced completion (UpdateItem).
  */
@@ -35,9 +35,10 @@ public class WorkerFloor implements RequestHandler<SQSEvent, SQSBatchResponse> {
     public WorkerFloor() {
         String parameter = System.getenv("LLM_API_KEY_PARAMETER");
         if (parameter != null && !parameter.isBlank()) {
-            try (SsmClient ssm = FloorClients.build(SsmClient.builder())) {
-                apiKey = ssm.getParameter(b -> b.name(parameter).withDecryption(true)).parameter().value();
-            }
+            String answer = FloorClients.jsonApiCall("ssm", "AmazonSSM.GetParameter",
+                    "{\"Name\":\"" + parameter + "\",\"WithDecryption\":true}");
+            int value = answer.indexOf("\"Value\":\"") + "\"Value\":\"".length();
+            apiKey = answer.substring(value, answer.indexOf('"', value));
         } else {
             apiKey = System.getenv().getOrDefault("LLM_API_KEY", "none");
         }
