@@ -65,15 +65,17 @@ final class StdoutLogger extends LegacyAbstractLogger implements LoggingEventAwa
         return null;
     }
 
-    /** The classic API; AbstractLogger has checked the level and split off a trailing Throwable argument. */
+    /**
+     * The classic API. AbstractLogger has checked the level and split a trailing Throwable off the arguments; it goes
+     * back among them so {@link LogMessage} decides whether a placeholder takes it. Without arguments (null) the
+     * throwable was given as such: {@code log.error("message", e)}.
+     */
     @Override
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
             Throwable throwable) {
         LogMessage message;
-        if (arguments == null || arguments.length == 0) {
-            message = LogMessage.of(pattern, null, throwable);
-        } else if (throwable == null) {
-            message = LogMessage.of(pattern, arguments, null);
+        if (arguments == null || throwable == null) {
+            message = LogMessage.of(pattern, arguments, throwable);
         } else {
             Object[] all = Arrays.copyOf(arguments, arguments.length + 1);
             all[arguments.length] = throwable;

@@ -95,6 +95,7 @@ class StdoutLoggerTest {
         log.warn("task {} failed: {}", "k5v2", boom);
         log.info("failed", (Object) boom);
         log.error("no arguments {}", boom);
+        log.warn("an array of one {}", new Object[] {boom});
 
         List<JsonNode> lines = lines();
         assertThat(lines.get(0).path("message").asText()).isEqualTo("task k5v2 failed");
@@ -108,6 +109,8 @@ class StdoutLoggerTest {
         assertThat(lines.get(3).path("error.message").asText()).isEqualTo("boom");
         assertThat(lines.get(4).path("message").asText()).isEqualTo("no arguments {}");
         assertThat(lines.get(4).path("error.message").asText()).isEqualTo("boom");
+        assertThat(lines.get(5).path("message").asText()).isEqualTo("an array of one java.lang.IllegalStateException: boom");
+        assertThat(lines.get(5).has("error.type")).isFalse();
     }
 
     @Test
