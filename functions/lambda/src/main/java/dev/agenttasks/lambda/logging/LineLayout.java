@@ -1,5 +1,7 @@
 package dev.agenttasks.lambda.logging;
 
+import java.util.TimeZone;
+
 /** Lays out an event as one line of standard output. */
 interface LineLayout {
 
@@ -8,6 +10,6 @@ interface LineLayout {
 
     /** The layout of {@code format}. */
     static LineLayout of(LogFormat format) {
-        return format == LogFormat.JSON ? new JsonLineLayout() : new TextLineLayout(java.time.ZoneId.systemDefault());
+        return format == LogFormat.JSON ? new JsonLineLayout() : new TextLineLayout(TimeZone.getDefault());
     }
 }

@@ -2,9 +2,8 @@ package dev.agenttasks.lambda.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.TimeZone;
 
 import org.junit.jupiter.api.Test;
 import org.slf4j.event.Level;
@@ -21,7 +20,7 @@ class TextLineLayoutTest {
 
     @Test
     void aLineIsTimeLevelPaddedToFiveFunctionNameSimpleLoggerNameAndMessage() {
-        TextLineLayout layout = new TextLineLayout(ZoneOffset.UTC);
+        TextLineLayout layout = new TextLineLayout(TimeZone.getTimeZone("UTC"));
 
         assertThat(layout.format(event(Level.INFO, "dev.agenttasks.domain.process.TaskProcessor",
                 Map.of("function_name", "WorkerFunction", "task_id", "k5v2"), null)))
@@ -34,9 +33,9 @@ class TextLineLayoutTest {
 
     @Test
     void theTimeIsInTheGivenZone() {
-        assertThat(new TextLineLayout(ZoneId.of("Asia/Kolkata")).format(event(Level.DEBUG, "a.B", Map.of(), null)))
+        assertThat(new TextLineLayout(TimeZone.getTimeZone("Asia/Kolkata")).format(event(Level.DEBUG, "a.B", Map.of(), null)))
                 .startsWith("15:30:01.234 DEBUG B - ");
-        assertThat(new TextLineLayout(ZoneId.of("America/Los_Angeles")).format(event(Level.TRACE, "a.B", Map.of(), null)))
+        assertThat(new TextLineLayout(TimeZone.getTimeZone("America/Los_Angeles")).format(event(Level.TRACE, "a.B", Map.of(), null)))
                 .startsWith("02:00:01.234 TRACE B - ");
     }
 
@@ -44,7 +43,7 @@ class TextLineLayoutTest {
     void aStackTraceFollowsOnTheNextLines() {
         RuntimeException error = new RuntimeException("boom", new IllegalStateException("the cause"));
 
-        String text = new TextLineLayout(ZoneOffset.UTC).format(event(Level.ERROR, "a.B", Map.of(), error));
+        String text = new TextLineLayout(TimeZone.getTimeZone("UTC")).format(event(Level.ERROR, "a.B", Map.of(), error));
 
         assertThat(text).isEqualTo("10:00:01.234 ERROR B - task k5v2 complete" + NL + StackTrace.of(error));
         assertThat(text).contains(NL + "java.lang.RuntimeException: boom" + NL + "\tat ")
