@@ -10,7 +10,7 @@ import org.slf4j.spi.SLF4JServiceProvider;
  * The SLF4J backend of every function and of the local stack (registered in
  * {@code META-INF/services/org.slf4j.spi.SLF4JServiceProvider}): one line per event on standard output, JSON inside
  * Lambda and plain text elsewhere ({@link LogFormat}), at the level {@code LOG_LEVEL} names ({@link LogSettings}).
- * In place of Log4j2, whose start took 0.65–1 s before the first line and 2.6 MB of each jar (docs/observability.md,
+ * In place of Log4j2, whose start took 0.6–1.2 s to the first line and 2.6 MB of each jar (docs/observability.md,
  * "Logs").
  */
 public final class StdoutLoggingProvider implements SLF4JServiceProvider {
