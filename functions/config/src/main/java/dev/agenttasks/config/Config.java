@@ -5,6 +5,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,8 +45,6 @@ public final class Config {
     public static final int DEFAULT_PORT = 3000;
     public static final String DEFAULT_REGION = "us-east-1";
     public static final String DEFAULT_SERVICE_NAME = "agent-tasks";
-    /** The levels LOG_LEVEL may name (the logging configuration reads it; it is checked here so a typo fails at start). */
-    public static final List<String> LOG_LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
     /** Set by the Lambda runtime in every function. */
     static final String LAMBDA_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME";
 
@@ -198,8 +197,10 @@ public final class Config {
                 : Optional.empty();
 
         this.serviceName = parse.text(Variable.SERVICE_NAME).orElse(DEFAULT_SERVICE_NAME);
-        parse.text(Variable.LOG_LEVEL).filter(level -> !LOG_LEVELS.contains(level))
-                .ifPresent(level -> parse.problem(Variable.LOG_LEVEL, "must be one of " + LOG_LEVELS + ", got '" + level + "'"));
+        // the logging reads LOG_LEVEL itself, before any Config; checked here too so a typo fails the start
+        parse.text(Variable.LOG_LEVEL).filter(level -> LogLevel.named(level).isEmpty())
+                .ifPresent(level -> parse.problem(Variable.LOG_LEVEL,
+                        "must be one of " + Arrays.toString(LogLevel.values()) + ", got '" + level + "'"));
 
         if (parse.isSet(Variable.IDEMPOTENCY_TTL_SECONDS) && idempotencyTtl.compareTo(taskMaxAge) < 0) {
             parse.problem(Variable.IDEMPOTENCY_TTL_SECONDS, "(" + idempotencyTtl.toSeconds() + ") must be at least "

@@ -39,7 +39,7 @@ public enum Variable {
     WEBHOOK_TIMEOUT_MS("10000", "one webhook delivery, the whole exchange"),
     RECONCILE_MAX_TASKS_PER_RUN("500", "due tasks one reconciler run handles"),
     SERVICE_NAME("agent-tasks", "the Service dimension of every metric (the template sets the stack name, so two stacks in one account keep apart)"),
-    LOG_LEVEL("INFO", "the root log level: TRACE, DEBUG, INFO, WARN or ERROR (read by the logging configuration)"),
+    LOG_LEVEL("INFO", "the root log level: TRACE, DEBUG, INFO, WARN or ERROR (read by the logging as it starts; any other value fails the start)"),
     SIMULATED_LATENCY_MS("50", "simulated provider: latency of each call"),
     SIMULATED_FAILURE_RATE("0", "simulated provider: share of calls, 0 to 1, that fail with a transient 503"),
     SIMULATED_PERMANENT_FAILURE_MARKER("[fail-permanently]", "simulated provider: a task containing it fails permanently"),

@@ -180,7 +180,7 @@ class ConfigTest {
     }
 
     @Test
-    void theServiceNameDefaultsToAgentTasksAndALogLevelMustBeOneLog4jKnows() {
+    void theServiceNameDefaultsToAgentTasksAndALogLevelMustBeOneOfTheFive() {
         assertThat(Config.of(Map.of()).serviceName()).isEqualTo("agent-tasks");
         assertThat(Config.of(Map.of("SERVICE_NAME", "agent-tasks-prod")).serviceName()).isEqualTo("agent-tasks-prod");
         assertThat(Config.of(Map.of("LOG_LEVEL", "DEBUG")).asMap()).containsEntry("LOG_LEVEL", "DEBUG");
