@@ -4,14 +4,10 @@ Usage: python3 bench/jar_sizes.py [--parts] [JAR ...]
        JARs default to the five functions' (functions/*/target/*-function.jar); build first:
        mvn -B -o -q -DskipTests package
 
-For each jar: its size in bytes and MiB, its entries, the share of Log4j2 in it, and its size without that share.
-An entry's share of a jar is everything the entry puts in the file: its local header, its compressed data (and data
-descriptor), and its central directory record; the shares of all entries plus the end-of-central-directory record
-add up to the file's size. Log4j2's share is its classes (org/apache/logging/**, their multi-release copies and its
-SLF4J binding included), its resources (plugin cache, layouts, DTD/XSD, log4j2*.xml|properties, the JSON layout
-template agent-tasks-log.json), its services files and Maven metadata.
-
---parts also prints, per jar, the parts that weigh the most (by package prefix).
+For each jar: its size in bytes and MiB, its entries, and whether it is within 10 MiB.
+--parts also prints, per jar, the parts that weigh the most (by package prefix). An entry's share of a jar is
+everything the entry puts in the file: its local header, its compressed data (and data descriptor), and its central
+directory record; the shares of all entries plus the end-of-central-directory record add up to the file's size.
 """
 import glob
 import os
@@ -21,19 +17,6 @@ import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LIMIT = 10 * 1024 * 1024
-
-LOG4J = re.compile(r"^(META-INF/versions/\d+/)?org/apache/logging/"
-                   r"|^META-INF/org/apache/logging/"
-                   r"|^META-INF/maven/org\.apache\.logging\.log4j/"
-                   r"|^META-INF/native-image/(org\.apache\.logging\.log4j|log4j-generated)/"
-                   r"|^META-INF/services/org\.apache\.logging\."
-                   r"|^META-INF/log4j-provider\.properties$"
-                   r"|^log4j2[^/]*\.(xml|json|yaml|properties)$"
-                   r"|^Log4j-[^/]+$"
-                   r"|^(EcsLayout|GcpLayout|GelfLayout|JsonLayout|LogstashJsonEventLayoutV1|StackTraceElementLayout)\.json$"
-                   r"|^agent-tasks-log\.json$")
-# An SLF4J provider file names Log4j2's binding only while Log4j2 is the backend.
-SLF4J_PROVIDER = "META-INF/services/org.slf4j.spi.SLF4JServiceProvider"
 
 PARTS = [
     (r"^software/amazon/awssdk/services/([^/]+)/", "SDK service {0}"),
@@ -73,13 +56,7 @@ def entry_shares(path):
     return shares, size - central_start - central_total
 
 
-def is_log4j(name):
-    return bool(LOG4J.search(name)) or name == SLF4J_PROVIDER
-
-
 def part_of(name):
-    if is_log4j(name):
-        return "Log4j2"
     for pattern, label in PARTS:
         m = re.search(pattern, name)
         if m:
@@ -99,18 +76,16 @@ def main():
         if not os.path.basename(j).startswith("original-"))   # shade's copy of its input, when packaged twice
     if not jars:
         raise SystemExit("no jars: build first (mvn -B -o -q -DskipTests package)")
-    print("| jar | bytes | MiB | entries | Log4j2's share | without Log4j2 | MiB | ≤ 10 MiB as built / without Log4j2 |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| jar | bytes | MiB | entries | ≤ 10 MiB |")
+    print("|---|---|---|---|---|")
     detail = []
     for jar in jars:
         shares, tail = entry_shares(jar)
         size = os.path.getsize(jar)
         assert sum(s for _, s in shares) + tail == size, jar
-        log4j = sum(s for n, s in shares if is_log4j(n))
-        print("| %s | %s | %.2f | %s | %s | %s | %.2f | %s / %s |" % (
+        print("| %s | %s | %.2f | %s | %s |" % (
             os.path.basename(jar), f"{size:,}".replace(",", " "), mib(size), f"{len(shares):,}".replace(",", " "),
-            f"{log4j:,}".replace(",", " "), f"{size - log4j:,}".replace(",", " "), mib(size - log4j),
-            "yes" if size <= LIMIT else "no", "yes" if size - log4j <= LIMIT else "no"))
+            "yes" if size <= LIMIT else "no"))
         if parts:
             groups = {}
             for name, share in shares:
