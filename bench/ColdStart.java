@@ -14,8 +14,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
  * One cold start of a function in a fresh JVM: JVM start to main, handler construction (init) and the
- * first and second invocation with an event file. Prints one JSON line. Run with only the function's jar.
- * Usage: java -cp FUNCTION.jar:bench/target ColdStart HANDLER_CLASS EVENT_CLASS EVENT_FILE
+ * first and second invocation with an event file. Prints one JSON line. Run with the function's jar and, to read the
+ * event, jackson-databind and jackson-annotations (bench/cold-start.sh takes them from ~/.m2).
+ * Usage: java -cp FUNCTION.jar:bench/target:DATABIND.jar:ANNOTATIONS.jar ColdStart HANDLER_CLASS EVENT_CLASS EVENT_FILE
  */
 public class ColdStart {
 

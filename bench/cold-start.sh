@@ -20,8 +20,11 @@ export LLM_PROVIDER=simulated SIMULATED_LATENCY_MS=0
 export JAVA_TOOL_OPTIONS="-XX:+TieredCompilation -XX:TieredStopAtLevel=1"
 
 mkdir -p bench/target
-javac -q -d bench/target -cp functions/worker/target/worker-function.jar bench/ColdStart.java 2>/dev/null \
-  || javac -d bench/target -cp functions/worker/target/worker-function.jar bench/ColdStart.java
+# The harness reads the event files with jackson-databind, its own: the functions' jars carry jackson-core only.
+m2=~/.m2/repository/com/fasterxml/jackson/core
+harness="$m2/jackson-databind/2.23.0/jackson-databind-2.23.0.jar:$m2/jackson-annotations/2.23/jackson-annotations-2.23.jar"
+javac -q -d bench/target -cp "functions/worker/target/worker-function.jar:$harness" bench/ColdStart.java 2>/dev/null \
+  || javac -d bench/target -cp "functions/worker/target/worker-function.jar:$harness" bench/ColdStart.java
 
 # A stored task for the status and worker events.
 task_id=$(python3 -c 'import secrets; a="abcdefghijklmnopqrstuvwxyz234567"; print("".join(secrets.choice(a) for _ in range(26)))')
@@ -53,7 +56,7 @@ measure() {
   for i in $(seq 1 "$runs"); do
     [ "$name" = worker ] && put_task
     start=$(date +%s%3N)
-    line=$(java -cp "$jar:bench/target" ColdStart "$handler" "$event_class" "$event" 2>>"$work/bench.err")
+    line=$(java -cp "$jar:bench/target:$harness" ColdStart "$handler" "$event_class" "$event" 2>>"$work/bench.err")
     end=$(date +%s%3N)
     echo "{\"function\":\"$name\",\"run\":$i,\"process_wall_ms\":$((end - start)),${line#\{}"
   done

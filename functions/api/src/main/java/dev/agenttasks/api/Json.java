@@ -1,23 +1,17 @@
 package dev.agenttasks.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.agenttasks.json.JsonWriter;
 
 /** JSON responses. */
 final class Json {
 
-    static final ObjectMapper MAPPER = JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
+    /** Money ({@code cost_usd}) is a BigDecimal: written as 0.000123, never 1.23E-4. */
+    static final JsonWriter WRITER = JsonWriter.compact().plainDecimals();
 
     private Json() {
     }
 
     static HttpResponse response(int status, Object body) {
-        try {
-            return HttpResponse.json(status, MAPPER.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return HttpResponse.json(status, WRITER.write(body));
     }
 }

@@ -4,17 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.agenttasks.json.JsonWriter;
 
 /** An RFC 9457 problem document, rendered as {@code application/problem+json}. */
 public record Problem(ProblemType type, String detail, String instance, List<FieldError> errors) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
     /** ASCII only: a pointer or path echoed from the request may hold an unpaired surrogate, which UTF-8 cannot carry. */
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+    private static final JsonWriter JSON = JsonWriter.compact().asciiOnly();
 
     /** One invalid field: a JSON pointer into the request body and what is wrong with it. */
     public record FieldError(String pointer, String detail) {
@@ -52,10 +49,6 @@ public record Problem(ProblemType type, String detail, String instance, List<Fie
                         return error;
                     }).toList());
         }
-        try {
-            return new HttpResponse(type.status(), Map.of("Content-Type", MEDIA_TYPE), JSON.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return new HttpResponse(type.status(), Map.of("Content-Type", MEDIA_TYPE), JSON.write(body));
     }
 }

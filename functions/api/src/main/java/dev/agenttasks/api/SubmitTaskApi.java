@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -15,16 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import dev.agenttasks.domain.submit.IdempotencyKeyReusedException;
 import dev.agenttasks.domain.submit.SubmitCommand;
@@ -38,6 +27,12 @@ import dev.agenttasks.domain.routing.RequestPlanner;
 import dev.agenttasks.domain.routing.RequestPlanner.Admission;
 import dev.agenttasks.domain.task.Routing;
 import dev.agenttasks.domain.task.Task;
+import dev.agenttasks.json.JsonNumber;
+import dev.agenttasks.json.JsonObject;
+import dev.agenttasks.json.JsonReadException;
+import dev.agenttasks.json.JsonReader;
+import dev.agenttasks.json.JsonValue;
+import dev.agenttasks.json.JsonWriter;
 
 /** {@code POST /tasks}: checks the request, hands it to {@link SubmitTaskService}, renders the answer. */
 public final class SubmitTaskApi {
@@ -53,10 +48,8 @@ public final class SubmitTaskApi {
     public static final int MAX_MESSAGES = 1_000;
     public static final long MAX_TOTAL_TOKENS_LIMIT = 10_000_000;
 
-    private static final ObjectMapper STRICT_JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    /** A repeated member name or anything after the object is malformed. */
+    private static final JsonReader STRICT_JSON = JsonReader.strict();
 
     private final SubmitTaskService service;
     private final RequestPlanner planner;
@@ -124,110 +117,108 @@ public final class SubmitTaskApi {
         if (body.isBlank()) {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "the request body is empty; send a JSON object");
         }
-        JsonNode json;
+        JsonValue json;
         try {
-            json = STRICT_JSON.readTree(body);
-        } catch (JsonProcessingException e) {
+            json = STRICT_JSON.read(body);
+        } catch (JsonReadException e) {
             Optional<String> objectWithBadName = objectWithUnpairedSurrogateInAName(e);
             if (objectWithBadName.isPresent()) {
                 throw new ProblemException(new Problem(ProblemType.VALIDATION_FAILED, "the request body has 1 invalid field",
                         null, List.of(new Problem.FieldError(objectWithBadName.get(),
                                 "a member name of this object contains an unpaired UTF-16 surrogate; send valid Unicode"))));
             }
-            JsonLocation at = e.getLocation();
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "the request body is not valid JSON"
-                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+                    + e.location().map(at -> " (line " + at.line() + ", column " + at.column() + ")").orElse(""));
         }
-        if (json == null || !json.isObject()) {
+        if (!json.isObject()) {
             throw new ProblemException(ProblemType.MALFORMED_REQUEST, "the request body must be a JSON object");
         }
         List<Problem.FieldError> errors = new ArrayList<>();
         findUnpairedSurrogates(json, "", errors);
         Set<String> reported = new HashSet<>();
         errors.forEach(error -> reported.add(error.pointer()));
-        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
+        for (String name : ((JsonObject) json).members().keySet()) {
             String pointer = "/" + escape(name);
             if (!FIELDS.contains(name) && !reported.contains(pointer)) {
                 errors.add(new Problem.FieldError(pointer, "unknown field; allowed: " + String.join(", ", FIELD_NAMES)));
             }
         }
         String task = null;
-        JsonNode taskNode = json.get("task");
+        JsonValue taskNode = json.path("task");
         if (reported.contains("/task")) {
             // already reported
-        } else if (taskNode == null || taskNode.isNull()) {
+        } else if (taskNode.isMissingOrNull()) {
             errors.add(new Problem.FieldError("/task", "is required"));
-        } else if (!taskNode.isTextual()) {
+        } else if (!taskNode.isString()) {
             errors.add(new Problem.FieldError("/task", "must be a string"));
-        } else if (taskNode.textValue().isBlank()) {
+        } else if (taskNode.asText().isBlank()) {
             errors.add(new Problem.FieldError("/task", "must not be blank"));
-        } else if (taskNode.textValue().length() > maxTaskChars) {
+        } else if (taskNode.asText().length() > maxTaskChars) {
             throw new ProblemException(ProblemType.PAYLOAD_TOO_LARGE,
-                    "task is " + taskNode.textValue().length() + " characters; the limit is " + maxTaskChars);
+                    "task is " + taskNode.asText().length() + " characters; the limit is " + maxTaskChars);
         } else {
-            task = taskNode.textValue();
+            task = taskNode.asText();
         }
         Integer maxTokens = null;
-        JsonNode maxTokensNode = json.get("max_tokens");
-        if (maxTokensNode != null && !maxTokensNode.isNull() && !reported.contains("/max_tokens")) {
-            if (!maxTokensNode.isIntegralNumber() || !maxTokensNode.canConvertToInt()
-                    || maxTokensNode.intValue() < 1 || maxTokensNode.intValue() > MAX_TOKENS_LIMIT) {
+        JsonValue maxTokensNode = json.path("max_tokens");
+        if (!maxTokensNode.isMissingOrNull() && !reported.contains("/max_tokens")) {
+            if (!(maxTokensNode instanceof JsonNumber number) || !number.fitsInt()
+                    || number.intValue() < 1 || number.intValue() > MAX_TOKENS_LIMIT) {
                 errors.add(new Problem.FieldError("/max_tokens", "must be a whole number from 1 to " + MAX_TOKENS_LIMIT));
             } else {
-                maxTokens = maxTokensNode.intValue();
+                maxTokens = number.intValue();
             }
         }
         String system = null;
-        JsonNode systemNode = json.get("system");
-        if (systemNode != null && !systemNode.isNull() && !reported.contains("/system")) {
-            if (!systemNode.isTextual()) {
+        JsonValue systemNode = json.path("system");
+        if (!systemNode.isMissingOrNull() && !reported.contains("/system")) {
+            if (!systemNode.isString()) {
                 errors.add(new Problem.FieldError("/system", "must be a string"));
-            } else if (systemNode.textValue().isBlank()) {
+            } else if (systemNode.asText().isBlank()) {
                 errors.add(new Problem.FieldError("/system", "must not be blank (leave it out for the default)"));
             } else {
-                system = systemNode.textValue();
+                system = systemNode.asText();
             }
         }
-        List<ChatMessage> history = messages(json.get("messages"), reported, errors);
+        List<ChatMessage> history = messages(json.path("messages"), reported, errors);
         Optional<String> tier = Optional.empty();
-        JsonNode tierNode = json.get("tier");
-        if (tierNode != null && !tierNode.isNull() && !reported.contains("/tier")) {
-            if (!tierNode.isTextual() || tierNode.textValue().isBlank()) {
+        JsonValue tierNode = json.path("tier");
+        if (!tierNode.isMissingOrNull() && !reported.contains("/tier")) {
+            if (!tierNode.isString() || tierNode.asText().isBlank()) {
                 errors.add(new Problem.FieldError("/tier", "must be the name of a configured tier"));
             } else {
-                tier = Optional.of(tierNode.textValue());
+                tier = Optional.of(tierNode.asText());
             }
         }
         Long maxTotalTokens = null;
-        JsonNode capNode = json.get("max_total_tokens");
-        if (capNode != null && !capNode.isNull() && !reported.contains("/max_total_tokens")) {
-            if (!capNode.isIntegralNumber() || !capNode.canConvertToLong() || capNode.longValue() < 1
-                    || capNode.longValue() > MAX_TOTAL_TOKENS_LIMIT) {
+        JsonValue capNode = json.path("max_total_tokens");
+        if (!capNode.isMissingOrNull() && !reported.contains("/max_total_tokens")) {
+            if (!(capNode instanceof JsonNumber number) || !number.fitsLong() || number.longValue() < 1
+                    || number.longValue() > MAX_TOTAL_TOKENS_LIMIT) {
                 errors.add(new Problem.FieldError("/max_total_tokens", "must be a whole number from 1 to "
                         + MAX_TOTAL_TOKENS_LIMIT));
             } else {
-                maxTotalTokens = capNode.longValue();
+                maxTotalTokens = number.longValue();
             }
         }
         String callbackUrl = null;
-        JsonNode callbackNode = json.get("callback_url");
-        if (callbackNode != null && !callbackNode.isNull() && !reported.contains("/callback_url")) {
-            Optional<String> problem = callbackNode.isTextual() ? callbacks.problemWith(callbackNode.textValue())
+        JsonValue callbackNode = json.path("callback_url");
+        if (!callbackNode.isMissingOrNull() && !reported.contains("/callback_url")) {
+            Optional<String> problem = callbackNode.isString() ? callbacks.problemWith(callbackNode.asText())
                     : Optional.of("must be a string");
             if (problem.isPresent()) {
                 errors.add(new Problem.FieldError("/callback_url", problem.get()));
             } else {
-                callbackUrl = callbackNode.textValue();
+                callbackUrl = callbackNode.asText();
             }
         }
         Optional<String> bodyKey = Optional.empty();
-        JsonNode keyNode = json.get("idempotency_key");
-        if (keyNode != null && !keyNode.isNull() && !reported.contains("/idempotency_key")) {
-            if (!keyNode.isTextual()) {
+        JsonValue keyNode = json.path("idempotency_key");
+        if (!keyNode.isMissingOrNull() && !reported.contains("/idempotency_key")) {
+            if (!keyNode.isString()) {
                 errors.add(new Problem.FieldError("/idempotency_key", "must be a string"));
             } else {
-                bodyKey = Optional.of(keyNode.textValue());
+                bodyKey = Optional.of(keyNode.asText());
             }
         }
         if (!errors.isEmpty()) {
@@ -280,8 +271,8 @@ public final class SubmitTaskApi {
     }
 
     /** {@code messages}: earlier turns, oldest first, each exactly {@code {"role": "user"|"assistant", "content"}}. */
-    private static List<ChatMessage> messages(JsonNode node, Set<String> reported, List<Problem.FieldError> errors) {
-        if (node == null || node.isNull() || reported.contains("/messages")) {
+    private static List<ChatMessage> messages(JsonValue node, Set<String> reported, List<Problem.FieldError> errors) {
+        if (node.isMissingOrNull() || reported.contains("/messages")) {
             return List.of();
         }
         if (!node.isArray()) {
@@ -296,33 +287,31 @@ public final class SubmitTaskApi {
         List<ChatMessage> history = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             String at = "/messages/" + i;
-            JsonNode message = node.get(i);
+            JsonValue message = node.path(i);
             if (!message.isObject()) {
                 errors.add(new Problem.FieldError(at, "must be an object with role and content"));
                 continue;
             }
             boolean valid = true;
-            for (Iterator<String> names = message.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
+            for (String name : ((JsonObject) message).members().keySet()) {
                 if (!name.equals("role") && !name.equals("content") && !reported.contains(at + "/" + escape(name))) {
                     errors.add(new Problem.FieldError(at + "/" + escape(name), "unknown field; allowed: role, content"));
                     valid = false;
                 }
             }
-            JsonNode role = message.get("role");
-            if (!reported.contains(at + "/role") && (role == null || !role.isTextual()
-                    || !Conversation.HISTORY_ROLES.contains(role.textValue()))) {
+            JsonValue role = message.path("role");
+            if (!reported.contains(at + "/role") && (!role.isString()
+                    || !Conversation.HISTORY_ROLES.contains(role.asText()))) {
                 errors.add(new Problem.FieldError(at + "/role", "must be \"user\" or \"assistant\""));
                 valid = false;
             }
-            JsonNode content = message.get("content");
-            if (!reported.contains(at + "/content") && (content == null || !content.isTextual()
-                    || content.textValue().isBlank())) {
+            JsonValue content = message.path("content");
+            if (!reported.contains(at + "/content") && (!content.isString() || content.asText().isBlank())) {
                 errors.add(new Problem.FieldError(at + "/content", "must be a non-blank string"));
                 valid = false;
             }
             if (valid && !reported.contains(at + "/role") && !reported.contains(at + "/content")) {
-                history.add(new ChatMessage(role.textValue(), content.textValue()));
+                history.add(new ChatMessage(role.asText(), content.asText()));
             }
         }
         return history;
@@ -334,20 +323,19 @@ public final class SubmitTaskApi {
      * <code>&#92;uD800</code> can carry a lone surrogate, which no UTF-8 encoder (DynamoDB's included) accepts.
      * Generic over the whole body, so a field added later is covered too.
      */
-    private static void findUnpairedSurrogates(JsonNode node, String pointer, List<Problem.FieldError> errors) {
-        if (node.isTextual()) {
-            int at = unpairedSurrogate(node.textValue());
+    private static void findUnpairedSurrogates(JsonValue node, String pointer, List<Problem.FieldError> errors) {
+        if (node.isString()) {
+            int at = unpairedSurrogate(node.asText());
             if (at >= 0) {
                 errors.add(new Problem.FieldError(pointer, "contains an unpaired UTF-16 surrogate (at character "
                         + at + "); send valid Unicode"));
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                findUnpairedSurrogates(node.get(i), pointer + "/" + i, errors);
+                findUnpairedSurrogates(node.path(i), pointer + "/" + i, errors);
             }
-        } else if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = fields.next();
+        } else if (node instanceof JsonObject object) {
+            for (Map.Entry<String, JsonValue> field : object.members().entrySet()) {
                 String member = pointer + "/" + escape(field.getKey());
                 if (unpairedSurrogate(field.getKey()) >= 0) {
                     errors.add(new Problem.FieldError(member,
@@ -373,21 +361,16 @@ public final class SubmitTaskApi {
     }
 
     /**
-     * Jackson refuses a lone surrogate escape in a member name while parsing ("Broken surrogate pair in field
+     * jackson-core refuses a lone surrogate escape in a member name while parsing ("Broken surrogate pair in field
      * name", "Unexpected low surrogate in field name"); the pointer is then the object holding that member,
-     * whose name Jackson never finished.
+     * whose name was never finished.
      */
-    private static Optional<String> objectWithUnpairedSurrogateInAName(JsonProcessingException e) {
-        String message = e.getOriginalMessage();
-        if (message == null || !message.contains("surrogate") || !message.contains("field name")
-                || !(e.getProcessor() instanceof JsonParser parser)) {
+    private static Optional<String> objectWithUnpairedSurrogateInAName(JsonReadException e) {
+        String message = e.reason();
+        if (message == null || !message.contains("surrogate") || !message.contains("field name")) {
             return Optional.empty();
         }
-        JsonStreamContext object = parser.getParsingContext();
-        if (object == null || !object.inObject() || object.getParent() == null) {
-            return Optional.empty();
-        }
-        return Optional.of(object.getParent().pathAsPointer().toString());
+        return e.enclosingObject();
     }
 
     private static void checkContentType(Optional<String> contentType) {
@@ -430,9 +413,9 @@ public final class SubmitTaskApi {
     /** SHA-256 over the canonical JSON (sorted members) of every field that defines the task, not the key. */
     static String fingerprint(Map<String, Object> canonical) {
         try {
-            byte[] bytes = STRICT_JSON.writeValueAsBytes(canonical);
+            byte[] bytes = JsonWriter.compact().writeBytes(canonical);
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

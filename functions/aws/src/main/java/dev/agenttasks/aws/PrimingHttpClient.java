@@ -7,10 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import dev.agenttasks.json.JsonReader;
+import dev.agenttasks.json.JsonWriter;
 import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
@@ -24,8 +25,6 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  * body, which the SQS client checks. For {@link AwsClients#forPriming}.
  */
 final class PrimingHttpClient implements SdkHttpClient {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
@@ -56,8 +55,11 @@ final class PrimingHttpClient implements SdkHttpClient {
             return "{}";
         }
         try (InputStream in = request.contentStreamProvider().get().newStream()) {
-            String messageBody = JSON.readTree(in).path("MessageBody").asText("");
-            return JSON.writeValueAsString(Map.of("MessageId", "priming", "MD5OfMessageBody", md5(messageBody)));
+            String messageBody = JsonReader.tolerant().read(in).path("MessageBody").asText("");
+            Map<String, String> answer = new LinkedHashMap<>();
+            answer.put("MessageId", "priming");
+            answer.put("MD5OfMessageBody", md5(messageBody));
+            return JsonWriter.compact().write(answer);
         }
     }
 

@@ -5,16 +5,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.agenttasks.domain.port.LlmRequest.ChatMessage;
+import dev.agenttasks.json.JsonReader;
+import dev.agenttasks.json.JsonValue;
+import dev.agenttasks.json.JsonWriter;
 
 /**
  * A task's system prompt and history as stored: {@code {"system": ..., "history": [{"role", "content"}]}}, gzip
@@ -23,20 +23,22 @@ import dev.agenttasks.domain.port.LlmRequest.ChatMessage;
  */
 record StoredConversation(String system, List<ChatMessage> history) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     static byte[] encode(String system, List<ChatMessage> history) {
-        ObjectNode root = JSON.createObjectNode();
+        Map<String, Object> root = new LinkedHashMap<>();
         if (system != null) {
             root.put("system", system);
         }
-        ArrayNode messages = root.putArray("history");
+        List<Map<String, String>> messages = new ArrayList<>();
         for (ChatMessage message : history) {
-            messages.addObject().put("role", message.role()).put("content", message.content());
+            Map<String, String> turn = new LinkedHashMap<>();
+            turn.put("role", message.role());
+            turn.put("content", message.content());
+            messages.add(turn);
         }
+        root.put("history", messages);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (GZIPOutputStream gzip = new GZIPOutputStream(bytes)) {
-            JSON.writeValue(gzip, root);
+            JsonWriter.compact().write(root, gzip);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -45,12 +47,13 @@ record StoredConversation(String system, List<ChatMessage> history) {
 
     static StoredConversation decode(byte[] gzipped) {
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped))) {
-            JsonNode root = JSON.readTree(in);
+            JsonValue root = JsonReader.tolerant().read(in);
             List<ChatMessage> history = new ArrayList<>();
-            for (JsonNode message : root.path("history")) {
+            for (JsonValue message : root.path("history").elements()) {
                 history.add(new ChatMessage(message.path("role").asText(), message.path("content").asText()));
             }
-            return new StoredConversation(root.hasNonNull("system") ? root.get("system").asText() : null, history);
+            JsonValue system = root.path("system");
+            return new StoredConversation(system.isMissingOrNull() ? null : system.asText(), history);
         } catch (IOException e) {
             throw new UncheckedIOException("a stored conversation could not be read", e);
         }

@@ -5,12 +5,11 @@ import dev.agenttasks.domain.port.LlmException;
 import dev.agenttasks.domain.port.LlmRequest;
 import dev.agenttasks.domain.port.LlmResponse;
 import dev.agenttasks.domain.task.TokenUsage;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agenttasks.config.Config;
+import dev.agenttasks.json.JsonReadException;
+import dev.agenttasks.json.JsonReader;
+import dev.agenttasks.json.JsonValue;
+import dev.agenttasks.json.JsonWriter;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +18,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -59,7 +62,6 @@ public final class OpenAiCompatibleClient implements LlmClient {
     private final URI endpoint;
     private final Optional<String> apiKey;
     private final HttpClient httpClient;
-    private final ObjectMapper mapper;
     private final SecretRedactor redactor;
     private final ProviderErrorClassifier classifier;
 
@@ -67,22 +69,20 @@ public final class OpenAiCompatibleClient implements LlmClient {
      * @param baseUrl    the API root, e.g. {@code https://api.groq.com/openai/v1}
      * @param httpClient used for every call; its connect timeout and executor are the caller's choice
      */
-    public OpenAiCompatibleClient(URI baseUrl, String apiKey, HttpClient httpClient, ObjectMapper mapper, Clock clock) {
-        this(baseUrl, Optional.of(requireKey(apiKey)), httpClient, mapper, clock);
+    public OpenAiCompatibleClient(URI baseUrl, String apiKey, HttpClient httpClient, Clock clock) {
+        this(baseUrl, Optional.of(requireKey(apiKey)), httpClient, clock);
     }
 
     /**
      * @param apiKey empty for an endpoint that takes no key: then no {@code Authorization} header is sent
      */
-    public OpenAiCompatibleClient(URI baseUrl, Optional<String> apiKey, HttpClient httpClient, ObjectMapper mapper,
-                                  Clock clock) {
+    public OpenAiCompatibleClient(URI baseUrl, Optional<String> apiKey, HttpClient httpClient, Clock clock) {
         Objects.requireNonNull(baseUrl, "baseUrl");
         this.endpoint = chatCompletionsEndpoint(baseUrl);
         this.apiKey = apiKey.map(OpenAiCompatibleClient::requireKey).map(String::strip);
         this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
-        this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.redactor = SecretRedactor.removing(this.apiKey.orElse(null));
-        this.classifier = new ProviderErrorClassifier(PROVIDER, clock, mapper, redactor);
+        this.classifier = new ProviderErrorClassifier(PROVIDER, clock, redactor);
     }
 
     /** A client with its own {@link HttpClient} (connect timeout {@link #DEFAULT_CONNECT_TIMEOUT}). */
@@ -91,12 +91,12 @@ public final class OpenAiCompatibleClient implements LlmClient {
     }
 
     public static OpenAiCompatibleClient of(URI baseUrl, String apiKey, HttpClient httpClient) {
-        return new OpenAiCompatibleClient(baseUrl, apiKey, httpClient, new ObjectMapper(), Clock.systemUTC());
+        return new OpenAiCompatibleClient(baseUrl, apiKey, httpClient, Clock.systemUTC());
     }
 
     /** A client with a key, or without one (no {@code Authorization} header) when {@code apiKey} is empty. */
     public static OpenAiCompatibleClient of(URI baseUrl, Optional<String> apiKey, HttpClient httpClient) {
-        return new OpenAiCompatibleClient(baseUrl, apiKey, httpClient, new ObjectMapper(), Clock.systemUTC());
+        return new OpenAiCompatibleClient(baseUrl, apiKey, httpClient, Clock.systemUTC());
     }
 
     private static String requireKey(String apiKey) {
@@ -197,39 +197,39 @@ public final class OpenAiCompatibleClient implements LlmClient {
         return endpoint;
     }
 
-    private byte[] requestBody(LlmRequest request) {
-        ObjectNode body = mapper.createObjectNode();
-        body.put("model", request.model());
-        ArrayNode messages = body.putArray("messages");
+    private static byte[] requestBody(LlmRequest request) {
+        List<Map<String, String>> messages = new ArrayList<>();
         for (LlmRequest.ChatMessage message : request.messages()) {
-            messages.addObject().put("role", message.role()).put("content", message.content());
+            Map<String, String> turn = new LinkedHashMap<>();
+            turn.put("role", message.role());
+            turn.put("content", message.content());
+            messages.add(turn);
         }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", request.model());
+        body.put("messages", messages);
         body.put("max_tokens", request.maxTokens());
-        try {
-            return mapper.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("could not serialise a chat request", e);
-        }
+        return JsonWriter.compact().writeBytes(body);
     }
 
     private LlmResponse parseCompletion(int status, String body, String requestedModel) {
-        JsonNode root;
+        JsonValue root;
         try {
-            root = body == null || body.isBlank() ? null : mapper.readTree(body);
-        } catch (JsonProcessingException e) {
+            root = body == null || body.isBlank() ? null : JsonReader.tolerant().read(body);
+        } catch (JsonReadException e) {
             // Not the parser's exception as the cause: its message quotes the body.
-            throw badResponse(status, "body is not JSON (" + redactor.redact(e.getOriginalMessage()) + ")", null);
+            throw badResponse(status, "body is not JSON (" + redactor.redact(e.reason()) + ")", null);
         }
         if (root == null || !root.isObject()) {
             throw badResponse(status, "body is empty or not a JSON object", null);
         }
-        JsonNode content = root.path("choices").path(0).path("message").path("content");
-        if (!content.isTextual()) {
+        JsonValue content = root.path("choices").path(0).path("message").path("content");
+        if (!content.isString()) {
             String detail = classifier.errorDetail(body).map(d -> ": " + d).orElse("");
             throw badResponse(status, "no choices[0].message.content" + detail, null);
         }
         String model = root.path("model").asText("");
-        JsonNode usage = root.path("usage");
+        JsonValue usage = root.path("usage");
         TokenUsage tokens = usage.isObject()
                 ? new TokenUsage(usage.path("prompt_tokens").asLong(0), usage.path("completion_tokens").asLong(0))
                 : TokenUsage.NONE;

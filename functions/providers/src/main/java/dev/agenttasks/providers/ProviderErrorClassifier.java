@@ -1,9 +1,9 @@
 package dev.agenttasks.providers;
 
 import dev.agenttasks.domain.port.LlmException;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agenttasks.json.JsonReadException;
+import dev.agenttasks.json.JsonReader;
+import dev.agenttasks.json.JsonValue;
 import java.io.IOException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
@@ -41,18 +41,16 @@ public final class ProviderErrorClassifier {
 
     private final String provider;
     private final Clock clock;
-    private final ObjectMapper mapper;
     private final SecretRedactor redactor;
 
     /** A classifier that redacts anything shaped like a key ({@link SecretRedactor#removing} with no key). */
-    public ProviderErrorClassifier(String provider, Clock clock, ObjectMapper mapper) {
-        this(provider, clock, mapper, SecretRedactor.removing(null));
+    public ProviderErrorClassifier(String provider, Clock clock) {
+        this(provider, clock, SecretRedactor.removing(null));
     }
 
-    public ProviderErrorClassifier(String provider, Clock clock, ObjectMapper mapper, SecretRedactor redactor) {
+    public ProviderErrorClassifier(String provider, Clock clock, SecretRedactor redactor) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.redactor = Objects.requireNonNull(redactor, "redactor");
     }
 
@@ -117,13 +115,13 @@ public final class ProviderErrorClassifier {
     }
 
     private Optional<String> openAiError(String json) {
-        JsonNode error;
+        JsonValue error;
         try {
-            error = mapper.readTree(json).path("error");
-        } catch (JsonProcessingException e) {
+            error = JsonReader.tolerant().read(json).path("error");
+        } catch (JsonReadException e) {
             return Optional.empty();
         }
-        if (error.isTextual()) {
+        if (error.isString()) {
             return Optional.of(truncate(error.asText()));
         }
         String message = error.path("message").asText("");

@@ -16,7 +16,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
@@ -72,8 +71,7 @@ class OpenAiCompatibleClientTest {
     @BeforeEach
     void resetServer() {
         wireMock.resetAll();
-        client = new OpenAiCompatibleClient(URI.create(wireMock.baseUrl() + "/openai/v1"), API_KEY, httpClient,
-                new ObjectMapper(), CLOCK);
+        client = new OpenAiCompatibleClient(URI.create(wireMock.baseUrl() + "/openai/v1"), API_KEY, httpClient, CLOCK);
     }
 
     @Test

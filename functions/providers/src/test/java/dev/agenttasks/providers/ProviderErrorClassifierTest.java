@@ -3,7 +3,6 @@ package dev.agenttasks.providers;
 import dev.agenttasks.domain.port.LlmException;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -21,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ProviderErrorClassifierTest {
 
     private final ProviderErrorClassifier classifier = new ProviderErrorClassifier("openai",
-            Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC), new ObjectMapper());
+            Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC));
 
     @ParameterizedTest
     @ValueSource(ints = {408, 429, 498, 500, 502, 503, 504, 529, 599})
@@ -119,7 +118,7 @@ class ProviderErrorClassifierTest {
 
     @Test
     void detailsAndConnectionMessagesCarryNoKey() {
-        ProviderErrorClassifier withKey = new ProviderErrorClassifier("openai", Clock.systemUTC(), new ObjectMapper(),
+        ProviderErrorClassifier withKey = new ProviderErrorClassifier("openai", Clock.systemUTC(),
                 SecretRedactor.removing("proxy-key-0123456789"));
 
         assertThat(withKey.fromHttpResponse(401, RetryAfterTest.headers(),

@@ -9,10 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agenttasks.json.JsonWriter;
 
 /**
  * A small writer of CloudWatch Embedded Metric Format: each {@link Line} is one JSON object on one line of standard
@@ -43,8 +40,6 @@ public final class Metrics {
     /** CloudWatch: a dimension value is 1 to 1024 characters. */
     static final int MAX_DIMENSION_VALUE = 1024;
     static final String UNKNOWN = "unknown";
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String service;
     private final Consumer<String> sink;
@@ -135,23 +130,32 @@ public final class Metrics {
         }
 
         private String render(List<Map.Entry<Metric, Double>> entries) {
-            ObjectNode root = JSON.createObjectNode();
-            ObjectNode aws = root.putObject("_aws");
-            aws.put("Timestamp", clock.millis());
-            ObjectNode directive = aws.putArray("CloudWatchMetrics").addObject();
-            directive.put("Namespace", NAMESPACE);
-            ArrayNode sets = directive.putArray("Dimensions");
-            ArrayNode full = sets.addArray().add(SERVICE_DIMENSION);
-            dimensions.keySet().forEach(full::add);
+            List<List<String>> sets = new ArrayList<>();
+            List<String> full = new ArrayList<>();
+            full.add(SERVICE_DIMENSION);
+            full.addAll(dimensions.keySet());
+            sets.add(full);
             if (!dimensions.isEmpty()) {
-                sets.addArray().add(SERVICE_DIMENSION);
+                sets.add(List.of(SERVICE_DIMENSION));
             }
-            ArrayNode definitions = directive.putArray("Metrics");
+            List<Map<String, Object>> definitions = new ArrayList<>();
+            Map<String, Object> directive = new LinkedHashMap<>();
+            directive.put("Namespace", NAMESPACE);
+            directive.put("Dimensions", sets);
+            directive.put("Metrics", definitions);
+            Map<String, Object> aws = new LinkedHashMap<>();
+            aws.put("Timestamp", clock.millis());
+            aws.put("CloudWatchMetrics", List.of(directive));
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("_aws", aws);
             root.put(SERVICE_DIMENSION, service);
-            dimensions.forEach(root::put);
+            root.putAll(dimensions);
             for (Map.Entry<Metric, Double> entry : entries) {
                 Metric metric = entry.getKey();
-                definitions.addObject().put("Name", metric.metricName()).put("Unit", metric.unit().value());
+                Map<String, Object> definition = new LinkedHashMap<>();
+                definition.put("Name", metric.metricName());
+                definition.put("Unit", metric.unit().value());
+                definitions.add(definition);
                 double value = entry.getValue();
                 if (value == Math.rint(value) && Math.abs(value) < 1e15) {
                     root.put(metric.metricName(), (long) value);
@@ -159,11 +163,7 @@ public final class Metrics {
                     root.put(metric.metricName(), value);
                 }
             }
-            try {
-                return JSON.writeValueAsString(root);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("could not write a metrics line", e);
-            }
+            return JsonWriter.compact().write(root);
         }
     }
 

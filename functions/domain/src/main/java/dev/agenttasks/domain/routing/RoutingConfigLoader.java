@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,12 +21,6 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import dev.agenttasks.config.Config;
 import dev.agenttasks.config.Config.LlmProvider;
 import dev.agenttasks.domain.routing.PriceTable.Price;
@@ -35,6 +28,11 @@ import dev.agenttasks.domain.routing.RoutingConfig.Model;
 import dev.agenttasks.domain.routing.RoutingConfig.Rules;
 import dev.agenttasks.domain.routing.RoutingConfig.SimpleRule;
 import dev.agenttasks.domain.routing.RoutingConfig.Tier;
+import dev.agenttasks.json.JsonNumber;
+import dev.agenttasks.json.JsonObject;
+import dev.agenttasks.json.JsonReadException;
+import dev.agenttasks.json.JsonReader;
+import dev.agenttasks.json.JsonValue;
 
 /**
  * Reads a routing configuration (JSON, format in docs/routing.md) and checks all of it: unknown and missing fields,
@@ -53,11 +51,8 @@ public final class RoutingConfigLoader {
     public static final Pattern TIER_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
 
     private static final String RESOURCE_DIR = "/dev/agenttasks/domain/routing/";
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    /** Repeated names and trailing content are errors; prices are read exactly. */
+    private static final JsonReader READER = JsonReader.strict().exactDecimals();
 
     private RoutingConfigLoader() {
     }
@@ -113,13 +108,12 @@ public final class RoutingConfigLoader {
         if (json == null || json.isBlank()) {
             throw new RoutingConfigException(source, List.of("is empty"));
         }
-        JsonNode root;
+        JsonValue root;
         try {
-            root = MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new RoutingConfigException(source, List.of("is not valid JSON" + where + ": " + e.getOriginalMessage()));
+            root = READER.read(json);
+        } catch (JsonReadException e) {
+            String where = e.location().map(at -> " at line " + at.line() + ", column " + at.column()).orElse("");
+            throw new RoutingConfigException(source, List.of("is not valid JSON" + where + ": " + e.reason()));
         }
         Checker check = new Checker();
         RoutingConfig config = check.root(root, source);
@@ -156,23 +150,22 @@ public final class RoutingConfigLoader {
             problems.add((pointer.isEmpty() ? "(root)" : pointer) + ": " + what);
         }
 
-        RoutingConfig root(JsonNode root, String source) {
+        RoutingConfig root(JsonValue root, String source) {
             if (!members(root, "", Set.of("models", "tiers", "routing"), Set.of())) {
                 return null;
             }
-            Map<String, Model> models = models(root.get("models"));
-            Map<String, Tier> tiers = tiers(root.get("tiers"), models);
-            Rules rules = rules(root.get("routing"), tiers);
+            Map<String, Model> models = models(root.path("models"));
+            Map<String, Tier> tiers = tiers(root.path("tiers"), models);
+            Rules rules = rules(root.path("routing"), tiers);
             return problems.isEmpty() ? new RoutingConfig(source, models, tiers, rules) : null;
         }
 
-        Map<String, Model> models(JsonNode node) {
+        Map<String, Model> models(JsonValue node) {
             Map<String, Model> models = new LinkedHashMap<>();
             if (!nonEmptyObject(node, "/models", "model")) {
                 return models;
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
+            for (Map.Entry<String, JsonValue> entry : ((JsonObject) node).members().entrySet()) {
                 String id = entry.getKey();
                 String at = pointer("/models", id);
                 declaredModels.add(id);
@@ -180,7 +173,7 @@ public final class RoutingConfigLoader {
                     problem(at, "a model id must be non-blank without surrounding spaces");
                     continue;
                 }
-                JsonNode model = entry.getValue();
+                JsonValue model = entry.getValue();
                 if (!members(model, at, Set.of("context_window_tokens", "usd_per_million_input_tokens",
                         "usd_per_million_output_tokens"), Set.of("provider"))) {
                     continue;
@@ -204,13 +197,12 @@ public final class RoutingConfigLoader {
             return models;
         }
 
-        Map<String, Tier> tiers(JsonNode node, Map<String, Model> models) {
+        Map<String, Tier> tiers(JsonValue node, Map<String, Model> models) {
             Map<String, Tier> tiers = new LinkedHashMap<>();
             if (!nonEmptyObject(node, "/tiers", "tier")) {
                 return tiers;
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
+            for (Map.Entry<String, JsonValue> entry : ((JsonObject) node).members().entrySet()) {
                 String name = entry.getKey();
                 String at = pointer("/tiers", name);
                 declaredTiers.add(name);
@@ -218,7 +210,7 @@ public final class RoutingConfigLoader {
                     problem(at, "a tier name must be 1 to 32 of a-z, 0-9, '_' and '-', starting with a letter");
                     continue;
                 }
-                JsonNode tier = entry.getValue();
+                JsonValue tier = entry.getValue();
                 if (!members(tier, at, Set.of("model", "max_output_tokens", "budget_tokens", "reserved_output_tokens",
                         "max_total_tokens"), Set.of("fallback_model"))) {
                     continue;
@@ -277,35 +269,35 @@ public final class RoutingConfigLoader {
             return problems.size() == before;
         }
 
-        Rules rules(JsonNode node, Map<String, Tier> tiers) {
+        Rules rules(JsonValue node, Map<String, Tier> tiers) {
             if (!members(node, "/routing", Set.of("default_tier"), Set.of("simple"))) {
                 return null;
             }
             Optional<String> defaultTier = tierRef(node, "/routing", "default_tier", tiers);
             Optional<SimpleRule> simple = Optional.empty();
             if (node.has("simple")) {
-                simple = simpleRule(node.get("simple"), tiers);
+                simple = simpleRule(node.path("simple"), tiers);
             }
             Optional<SimpleRule> rule = simple;
             return defaultTier.map(d -> new Rules(d, rule)).orElse(null);
         }
 
-        Optional<SimpleRule> simpleRule(JsonNode node, Map<String, Tier> tiers) {
+        Optional<SimpleRule> simpleRule(JsonValue node, Map<String, Tier> tiers) {
             String at = "/routing/simple";
             if (!members(node, at, Set.of("tier", "keywords", "fewer_words_than", "max_estimated_tokens"), Set.of())) {
                 return Optional.empty();
             }
             Optional<String> tier = tierRef(node, at, "tier", tiers);
             List<String> keywords = new ArrayList<>();
-            JsonNode list = node.get("keywords");
+            JsonValue list = node.path("keywords");
             String listAt = pointer(at, "keywords");
-            if (!list.isArray() || list.isEmpty()) {
+            if (!list.isArray() || list.size() == 0) {
                 problem(listAt, "must be a non-empty array of strings");
             } else {
                 Set<String> seen = new LinkedHashSet<>();
                 for (int i = 0; i < list.size(); i++) {
-                    JsonNode keyword = list.get(i);
-                    if (!keyword.isTextual() || keyword.asText().isBlank()) {
+                    JsonValue keyword = list.path(i);
+                    if (!keyword.isString() || keyword.asText().isBlank()) {
                         problem(listAt + "/" + i, "must be a non-blank string");
                     } else if (!seen.add(keyword.asText().strip().toLowerCase(Locale.ROOT))) {
                         problem(listAt + "/" + i, "repeats \"" + keyword.asText() + "\"");
@@ -322,23 +314,22 @@ public final class RoutingConfigLoader {
         }
 
         /** Checks {@code node} is an object with every required member and nothing unknown. */
-        boolean members(JsonNode node, String at, Set<String> required, Set<String> optional) {
-            if (node == null || !node.isObject()) {
+        boolean members(JsonValue node, String at, Set<String> required, Set<String> optional) {
+            if (!node.isObject()) {
                 problem(at, "must be a JSON object, got " + describe(node));
                 return false;
             }
             boolean ok = true;
             Set<String> allowed = new TreeSet<>(required);
             allowed.addAll(optional);
-            for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-                String name = names.next();
+            for (String name : ((JsonObject) node).members().keySet()) {
                 if (!allowed.contains(name)) {
                     problem(pointer(at, name), "unknown field (allowed: " + String.join(", ", allowed) + ")");
                     ok = false;
                 }
             }
             for (String name : new TreeSet<>(required)) {
-                if (!node.has(name) || node.get(name).isNull()) {
+                if (node.path(name).isMissingOrNull()) {
                     problem(pointer(at, name), "is required");
                     ok = false;
                 }
@@ -346,35 +337,35 @@ public final class RoutingConfigLoader {
             return ok;
         }
 
-        boolean nonEmptyObject(JsonNode node, String at, String what) {
+        boolean nonEmptyObject(JsonValue node, String at, String what) {
             if (!node.isObject()) {
                 problem(at, "must be a JSON object of " + what + "s, got " + describe(node));
                 return false;
             }
-            if (node.isEmpty()) {
+            if (node.size() == 0) {
                 problem(at, "must name at least one " + what);
                 return false;
             }
             return true;
         }
 
-        Optional<String> text(JsonNode parent, String at, String field) {
-            JsonNode node = parent.get(field);
-            if (!node.isTextual() || node.asText().isBlank()) {
+        Optional<String> text(JsonValue parent, String at, String field) {
+            JsonValue node = parent.path(field);
+            if (!node.isString() || node.asText().isBlank()) {
                 problem(pointer(at, field), "must be a non-blank string, got " + describe(node));
                 return Optional.empty();
             }
             return Optional.of(node.asText().strip());
         }
 
-        Optional<Long> whole(JsonNode parent, String at, String field, long min, long max) {
-            JsonNode node = parent.get(field);
+        Optional<Long> whole(JsonValue parent, String at, String field, long min, long max) {
+            JsonValue node = parent.path(field);
             String where = pointer(at, field);
-            if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            if (!(node instanceof JsonNumber number) || !number.fitsLong()) {
                 problem(where, "must be a whole number from " + min + " to " + max + ", got " + describe(node));
                 return Optional.empty();
             }
-            long value = node.longValue();
+            long value = number.longValue();
             if (value < min || value > max) {
                 problem(where, "must be from " + min + " to " + max + ", got " + value);
                 return Optional.empty();
@@ -382,16 +373,16 @@ public final class RoutingConfigLoader {
             return Optional.of(value);
         }
 
-        Optional<BigDecimal> price(JsonNode parent, String at, String field) {
-            JsonNode node = parent.get(field);
-            if (!node.isNumber() || node.decimalValue().signum() < 0) {
+        Optional<BigDecimal> price(JsonValue parent, String at, String field) {
+            JsonValue node = parent.path(field);
+            if (!(node instanceof JsonNumber number) || number.decimalValue().signum() < 0) {
                 problem(pointer(at, field), "must be a number of US dollars, 0 or more, got " + describe(node));
                 return Optional.empty();
             }
-            return Optional.of(node.decimalValue().stripTrailingZeros());
+            return Optional.of(number.decimalValue().stripTrailingZeros());
         }
 
-        Optional<Model> modelRef(JsonNode parent, String at, String field, Map<String, Model> models) {
+        Optional<Model> modelRef(JsonValue parent, String at, String field, Map<String, Model> models) {
             Optional<String> id = text(parent, at, field);
             if (id.isEmpty()) {
                 return Optional.empty();
@@ -404,7 +395,7 @@ public final class RoutingConfigLoader {
             return Optional.ofNullable(model);
         }
 
-        Optional<String> tierRef(JsonNode parent, String at, String field, Map<String, Tier> tiers) {
+        Optional<String> tierRef(JsonValue parent, String at, String field, Map<String, Tier> tiers) {
             Optional<String> name = text(parent, at, field);
             if (name.isEmpty()) {
                 return Optional.empty();
@@ -419,12 +410,13 @@ public final class RoutingConfigLoader {
             return name;
         }
 
-        private static String describe(JsonNode node) {
-            if (node == null || node.isMissingNode()) {
+        /** The value's type and its JSON, cut at 40 characters: {@code number 1.5}, {@code string "x"}. */
+        private static String describe(JsonValue node) {
+            if (node.isMissing()) {
                 return "nothing";
             }
             String text = node.toString();
-            return node.getNodeType().name().toLowerCase(Locale.ROOT) + " "
+            return node.type().name().toLowerCase(Locale.ROOT) + " "
                     + (text.length() <= 40 ? text : text.substring(0, 40) + "…");
         }
     }

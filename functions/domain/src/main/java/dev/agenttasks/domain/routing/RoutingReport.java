@@ -14,14 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.agenttasks.domain.port.LlmRequest.ChatMessage;
 import dev.agenttasks.domain.routing.RequestPlanner.AttemptPlan;
 import dev.agenttasks.domain.routing.RequestPlanner.Ready;
 import dev.agenttasks.domain.routing.RoutingConfig.Tier;
 import dev.agenttasks.domain.task.TokenUsage;
+import dev.agenttasks.json.JsonReader;
+import dev.agenttasks.json.JsonValue;
 
 /**
  * What routing does to a workload: each task's tier and reason, its estimated prompt, and the estimated cost with
@@ -35,7 +34,6 @@ import dev.agenttasks.domain.task.TokenUsage;
 public final class RoutingReport {
 
     public static final int DEFAULT_OUTPUT_TOKENS = 250;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One task of the workload. */
     public record WorkloadTask(String id, Conversation conversation, Optional<String> tier, Optional<Integer> maxTokens,
@@ -150,7 +148,7 @@ public final class RoutingReport {
                 continue;
             }
             try {
-                tasks.add(task(JSON.readTree(line), "line" + (i + 1)));
+                tasks.add(task(JsonReader.tolerant().read(line), "line" + (i + 1)));
             } catch (IOException | RuntimeException e) {
                 throw new IllegalArgumentException(file + " line " + (i + 1) + ": " + e.getMessage(), e);
             }
@@ -158,18 +156,18 @@ public final class RoutingReport {
         return tasks;
     }
 
-    private static WorkloadTask task(JsonNode node, String defaultId) {
-        if (!node.path("task").isTextual()) {
+    private static WorkloadTask task(JsonValue node, String defaultId) {
+        if (!node.path("task").isString()) {
             throw new IllegalArgumentException("\"task\" must be a string");
         }
         List<ChatMessage> history = new ArrayList<>();
-        for (JsonNode message : node.path("messages")) {
+        for (JsonValue message : node.path("messages").elements()) {
             history.add(new ChatMessage(message.path("role").asText(), message.path("content").asText()));
         }
-        Conversation conversation = new Conversation(node.path("system").asText(""), history, node.get("task").asText());
+        Conversation conversation = new Conversation(node.path("system").asText(""), history, node.path("task").asText());
         return new WorkloadTask(node.path("id").asText(defaultId), conversation,
-                Optional.ofNullable(node.get("tier")).map(JsonNode::asText),
-                Optional.ofNullable(node.get("max_tokens")).map(JsonNode::asInt),
+                Optional.of(node.path("tier")).filter(tier -> !tier.isMissing()).map(JsonValue::asText),
+                Optional.of(node.path("max_tokens")).filter(max -> !max.isMissing()).map(JsonValue::asInt),
                 node.path("output_tokens").asInt(DEFAULT_OUTPUT_TOKENS));
     }
 

@@ -2,14 +2,12 @@ package dev.agenttasks.domain.task;
 
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import dev.agenttasks.json.JsonReadException;
+import dev.agenttasks.json.JsonReader;
+import dev.agenttasks.json.JsonValue;
 
 /** The queue message body: {@code {"taskId": "<id>"}}. */
 public final class TaskMessages {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private TaskMessages() {
     }
@@ -20,12 +18,13 @@ public final class TaskMessages {
 
     /** The task id of a message body, or empty when the body is not a well-formed task message. */
     public static Optional<String> taskId(String body) {
+        if (body == null) {
+            return Optional.empty();
+        }
         try {
-            JsonNode node = JSON.readTree(body);
-            JsonNode id = node == null ? null : node.get("taskId");
-            return id != null && id.isTextual() && TaskIds.isWellFormed(id.textValue())
-                    ? Optional.of(id.textValue()) : Optional.empty();
-        } catch (Exception e) {
+            JsonValue id = JsonReader.tolerant().read(body).path("taskId");
+            return id.isString() && TaskIds.isWellFormed(id.asText()) ? Optional.of(id.asText()) : Optional.empty();
+        } catch (JsonReadException e) {
             return Optional.empty();
         }
     }
