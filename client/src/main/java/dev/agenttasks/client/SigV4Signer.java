@@ -123,9 +123,8 @@ public final class SigV4Signer {
             }
             segments.add(encode(part));
         }
-        String path = "/" + String.join("/", segments);
-        boolean trailingDot = rawPath.endsWith("/.") || rawPath.endsWith("/..");
-        return trailingDot && !path.endsWith("/") ? path + "/" : path;
+        // as the SDK's signer: a path ending in a dot segment gets no trailing slash ("/a/." is "/a"), the root stays "/"
+        return "/" + String.join("/", segments);
     }
 
     /** Parameters decoded, re-encoded strictly, sorted by name then value. */

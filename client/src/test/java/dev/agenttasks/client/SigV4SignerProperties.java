@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.AlphaChars;
@@ -33,4 +34,10 @@ class SigV4SignerProperties {
                 SigV4SignerTest.sdkSign("POST", url, headers, bytes, SigV4SignerTest.TEMPORARY, "eu-west-1").firstMatchingHeader("Authorization").orElseThrow());
     }
 
+    @Example
+    void agreesWithTheSdkOnAPathEndingInADotSegment() {
+        for (String segment : new String[] {".", ".."}) {
+            agreesWithTheSdkOnRandomPathsQueriesAndBodies(segment, "", "");
+        }
+    }
 }
