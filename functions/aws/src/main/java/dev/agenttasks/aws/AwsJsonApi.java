@@ -3,6 +3,7 @@ package dev.agenttasks.aws;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +13,10 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import dev.agenttasks.json.JsonObject;
+import dev.agenttasks.json.JsonReader;
+import dev.agenttasks.json.JsonValue;
+import dev.agenttasks.json.JsonWriter;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.AwsExecutionAttribute;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -79,7 +80,7 @@ public final class AwsJsonApi {
     static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(100);
     static final int MAX_RESPONSE_BYTES = 1 << 20;
     private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonValue EMPTY = new JsonObject(Map.of());
 
     private final Service service;
     private final URI endpoint;
@@ -125,7 +126,7 @@ public final class AwsJsonApi {
      * @throws AwsServiceException the service refused the call (its error code in {@code awsErrorDetails()})
      * @throws SdkClientException  no answer within the timeout, a network failure, or an unreadable answer
      */
-    public JsonNode call(String operation, Map<String, ?> request) {
+    public JsonValue call(String operation, Map<String, ?> request) {
         ExecutionAttributes attributes = new ExecutionAttributes();
         attributes.putAttribute(SdkExecutionAttribute.SERVICE_NAME, service.serviceName());
         attributes.putAttribute(SdkExecutionAttribute.OPERATION_NAME, operation);
@@ -136,7 +137,7 @@ public final class AwsJsonApi {
                 InterceptorContext.builder().request(sdkRequest).build(), attributes));
         Exchange exchange = new Exchange();
         try {
-            JsonNode answer = callWithRetries(operation, body(request), exchange);
+            JsonValue answer = callWithRetries(operation, body(request), exchange);
             InterceptorContext done = InterceptorContext.builder().request(sdkRequest)
                     .httpRequest(exchange.request).httpResponse(exchange.response).build();
             interceptors.forEach(interceptor -> interceptor.afterExecution(done, attributes));
@@ -149,7 +150,7 @@ public final class AwsJsonApi {
         }
     }
 
-    private JsonNode callWithRetries(String operation, byte[] body, Exchange exchange) {
+    private JsonValue callWithRetries(String operation, byte[] body, Exchange exchange) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Duration delay = FIRST_RETRY_DELAY;
         for (int attempt = 1; ; attempt++) {
@@ -171,7 +172,7 @@ public final class AwsJsonApi {
         }
     }
 
-    private JsonNode attempt(String operation, byte[] body, long deadline, Exchange exchange) {
+    private JsonValue attempt(String operation, byte[] body, long deadline, Exchange exchange) {
         long remainingNanos = deadline - System.nanoTime();
         if (remainingNanos <= 0) {
             throw timedOut(operation);
@@ -251,20 +252,20 @@ public final class AwsJsonApi {
     }
 
     /** The answer's JSON, or the service's error. A successful answer's text is never quoted: it may hold a secret. */
-    private JsonNode answer(String operation, SdkHttpResponse response, byte[] body) {
+    private JsonValue answer(String operation, SdkHttpResponse response, byte[] body) {
         if (response.isSuccessful()) {
             try {
-                return body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+                return body.length == 0 ? EMPTY : JsonReader.tolerant().read(new String(body, StandardCharsets.UTF_8));
             } catch (IOException e) {
                 throw SdkClientException.create("the answer to " + service.serviceName() + " " + operation
                         + " (HTTP " + response.statusCode() + ") is not JSON");
             }
         }
-        JsonNode error;
+        JsonValue error;
         try {
-            error = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body);
+            error = body.length == 0 ? EMPTY : JsonReader.tolerant().read(new String(body, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            error = JSON.createObjectNode();
+            error = EMPTY;
         }
         String code = errorCode(error.path("__type").asText(""),
                 response.firstMatchingHeader("x-amzn-ErrorType").orElse(""));
@@ -292,8 +293,8 @@ public final class AwsJsonApi {
 
     private static byte[] body(Map<String, ?> request) {
         try {
-            return JSON.writeValueAsBytes(request);
-        } catch (JsonProcessingException e) {
+            return JsonWriter.compact().writeBytes(request);
+        } catch (IllegalArgumentException e) {
             throw SdkClientException.create("the request cannot be written as JSON", e);
         }
     }

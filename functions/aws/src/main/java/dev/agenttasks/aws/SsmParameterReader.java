@@ -2,9 +2,9 @@ package dev.agenttasks.aws;
 
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.agenttasks.config.ConfigurationException;
+import dev.agenttasks.json.JsonValue;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -29,7 +29,7 @@ public final class SsmParameterReader {
      *                                the value
      */
     public String read(String name, String what) {
-        JsonNode answer;
+        JsonValue answer;
         try {
             answer = ssm.call("GetParameter", Map.of("Name", name, "WithDecryption", true));
         } catch (AwsServiceException e) {
@@ -39,8 +39,8 @@ public final class SsmParameterReader {
         } catch (SdkException e) {
             throw new ConfigurationException(problem(name, what) + e.getMessage());
         }
-        JsonNode value = answer.path("Parameter").path("Value");
-        if (!value.isTextual()) {
+        JsonValue value = answer.path("Parameter").path("Value");
+        if (!value.isString()) {
             throw new ConfigurationException(problem(name, what) + "SSM's answer has no Parameter.Value");
         }
         return value.asText();

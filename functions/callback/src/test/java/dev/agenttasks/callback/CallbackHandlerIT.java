@@ -36,6 +36,7 @@ import dev.agenttasks.domain.task.TokenUsage;
 import dev.agenttasks.testkit.MotoEnvironment;
 import dev.agenttasks.testkit.TestContext;
 import dev.agenttasks.wiring.ServiceWiring;
+import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
@@ -83,7 +84,8 @@ class CallbackHandlerIT {
 
     private SQSEvent.SQSMessage receiveOne(ServiceWiring wiring) {
         String queue = wiring.config().callbackQueueUrl().orElseThrow();
-        List<Message> messages = await().atMost(Duration.ofSeconds(10)).until(() -> wiring.aws().sqs()
+        SqsClient sqs = wiring.aws().build(SqsClient.builder());   // the test's own, not the handler's
+        List<Message> messages = await().atMost(Duration.ofSeconds(10)).until(() -> sqs
                 .receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(1)
                         .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages(), list -> !list.isEmpty());
         SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();

@@ -58,7 +58,7 @@ class SubmitHandlerIT {
         wiring = new ServiceWiring(Config.of(MotoEnvironment.fresh()), Clock.systemUTC());
         handler = new SubmitHandler(wiring);
         dynamoDb = wiring.aws().dynamoDb();
-        sqs = wiring.aws().sqs();
+        sqs = wiring.aws().build(SqsClient.builder());   // the test's own: the handler's is built in its constructor
         tasks = new DynamoDbTaskRepository(dynamoDb, wiring.config().tasksTable());
     }
 

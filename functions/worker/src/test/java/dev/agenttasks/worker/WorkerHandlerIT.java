@@ -123,7 +123,7 @@ class WorkerHandlerIT {
 
     @Test
     void aMessageThatMeetsAnUnexpectedErrorComesBackInSecondsNotAfterTheVisibilityTimeout() {
-        SqsClient sqs = wiring.aws().sqs();
+        SqsClient sqs = wiring.aws().build(SqsClient.builder());   // the test's own, not the handler's
         String queue = wiring.config().taskQueueUrl();
         Message sent = receive(sqs, queue).orElseThrow(() -> new AssertionError("the submission's message"));
         SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
