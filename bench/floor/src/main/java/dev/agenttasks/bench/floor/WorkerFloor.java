@@ -16,16 +16,20 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The worker's floor: at init, the provider's key from SSM (when {@code LLM_API_KEY_PARAMETER} is set), with one signed
  * GetParameter of SSM's JSON API as the worker reads it; per record,
- * a conditional claim (UpdateItem returning the item), a read of the model's breaker (GetItem), one chat completion
- * over java.net.http, and the fenced completion (UpdateItem).
+ * a conditional claim (UpdateItem returning the item), the message hidden for the lease (ChangeMessageVisibilityBatch),
+ * a read of the model's breaker (GetItem), one chat completion over java.net.http, and the fenced completion
+ * (UpdateItem).
  */
 public class WorkerFloor implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
     private final DynamoDbClient dynamoDb = FloorClients.build(DynamoDbClient.builder());
+    private final SqsClient sqs = FloorClients.build(SqsClient.builder());
+    private final String queue = FloorClients.env("TASK_QUEUE_URL");
     private final String table = FloorClients.env("TASKS_TABLE");
     private final String breakerTable = FloorClients.env("BREAKER_TABLE");
     private final String baseUrl = FloorClients.env("LLM_BASE_URL");
@@ -59,6 +63,8 @@ public class WorkerFloor implements RequestHandler<SQSEvent, SQSBatchResponse> {
                             ":pending", AttributeValue.fromS("pending"), ":me", AttributeValue.fromS(context.getAwsRequestId()),
                             ":exp", AttributeValue.fromN(Long.toString(now + 60_000)), ":one", AttributeValue.fromN("1")))
                     .returnValues(ReturnValue.ALL_NEW)).attributes();
+            sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queue).entries(e -> e.id("0")
+                    .receiptHandle(message.getReceiptHandle()).visibilityTimeout(62)));
             dynamoDb.getItem(b -> b.tableName(breakerTable).key(Map.of("pk", AttributeValue.fromS("breaker#openai#model"))));
             String answer = complete(task.get("input").s());
             dynamoDb.updateItem(b -> b.tableName(table).key(key)
