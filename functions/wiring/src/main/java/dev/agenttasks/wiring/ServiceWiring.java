@@ -173,7 +173,7 @@ public final class ServiceWiring implements AutoCloseable {
 
     /**
      * The routing configuration of {@code ROUTING_CONFIG_FILE} or {@code ROUTING_CONFIG}, or the built-in one for {@code LLM_PROVIDER}. One in
-     * SSM ({@code ROUTING_CONFIG_PARAMETER}) is read by the worker only, which carries the SSM client.
+     * SSM ({@code ROUTING_CONFIG_PARAMETER}) is read by the worker only, at init (RoutingConfiguration, through SsmParameterReader).
      */
     public RoutingConfig routing() {
         return RoutingConfigLoader.load(config, name -> {

@@ -40,7 +40,7 @@ import dev.agenttasks.json.JsonValue;
  * once in a {@link RoutingConfigException} naming the source and each field by its JSON pointer (RFC 6901).
  *
  * <p>Which configuration applies ({@link #load}): {@code ROUTING_CONFIG_FILE}, else {@code ROUTING_CONFIG} (the JSON
- * itself), else {@code ROUTING_CONFIG_PARAMETER} (read by the caller, which owns the SSM client), else the built-in one for the provider: {@value #BUILT_IN} (Groq's
+ * itself), else {@code ROUTING_CONFIG_PARAMETER} (read by the caller: the worker, through SSM's JSON API), else the built-in one for the provider: {@value #BUILT_IN} (Groq's
  * models) or, with {@code LLM_PROVIDER=bedrock}, {@value #BUILT_IN_BEDROCK}.
  */
 public final class RoutingConfigLoader {
