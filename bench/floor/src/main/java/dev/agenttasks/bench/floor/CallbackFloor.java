@@ -26,9 +26,8 @@ public class CallbackFloor implements RequestHandler<SQSEvent, SQSBatchResponse>
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         for (SQSEvent.SQSMessage message : event.getRecords()) {
-            String body = message.getBody();
-            String id = body.substring(body.indexOf(":\"") + 2, body.lastIndexOf('"'));
-            Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("task#" + id));
+            String id = FloorClients.taskId(message.getBody());
+            Map<String, AttributeValue> key = FloorClients.taskKey(id);
             Map<String, AttributeValue> task = dynamoDb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
             try {
                 http.send(HttpRequest.newBuilder(URI.create(task.get("callback_url").s()))

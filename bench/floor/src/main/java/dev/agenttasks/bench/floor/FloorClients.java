@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Map;
 
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /** SDK clients built as the functions build theirs (URLConnection client, region, default credentials, endpoint). */
 final class FloorClients {
@@ -85,6 +87,16 @@ final class FloorClients {
     }
 
     /** 26 random base32 characters, as task ids are. */
+    /** The id a queue message {@code {"taskId":"..."}} names. */
+    static String taskId(String messageBody) {
+        return messageBody.substring(messageBody.indexOf(":\"") + 2, messageBody.lastIndexOf('"'));
+    }
+
+    /** The task table's key of task {@code id}. */
+    static Map<String, AttributeValue> taskKey(String id) {
+        return Map.of("pk", AttributeValue.fromS("task#" + id));
+    }
+
     static String newId() {
         char[] alphabet = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
         char[] id = new char[26];

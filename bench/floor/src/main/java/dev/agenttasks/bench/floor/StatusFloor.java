@@ -20,7 +20,7 @@ public class StatusFloor implements RequestHandler<APIGatewayV2HTTPEvent, APIGat
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         String id = event.getPathParameters().get("id");
         Map<String, AttributeValue> item = dynamoDb.getItem(b -> b.tableName(table)
-                .key(Map.of("pk", AttributeValue.fromS("task#" + id))).consistentRead(true)).item();
+                .key(FloorClients.taskKey(id)).consistentRead(true)).item();
         String status = item == null || !item.containsKey("status") ? "unknown" : item.get("status").s();
         return APIGatewayV2HTTPResponse.builder().withStatusCode(200)
                 .withHeaders(Map.of("Content-Type", "application/json"))

@@ -51,9 +51,8 @@ public class WorkerFloor implements RequestHandler<SQSEvent, SQSBatchResponse> {
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         for (SQSEvent.SQSMessage message : event.getRecords()) {
-            String body = message.getBody();
-            String id = body.substring(body.indexOf(":\"") + 2, body.lastIndexOf('"'));
-            Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("task#" + id));
+            String id = FloorClients.taskId(message.getBody());
+            Map<String, AttributeValue> key = FloorClients.taskKey(id);
             long now = System.currentTimeMillis();
             Map<String, AttributeValue> task = dynamoDb.updateItem(b -> b.tableName(table).key(key)
                     .updateExpression("SET #s = :running, lease_owner = :me, lease_expires_at = :exp ADD attempts :one")
