@@ -176,11 +176,7 @@ class AwsJsonApiIT {
     void anAnswerThatNeverComesEndsTheCallAtItsBound() {
         answers.add(exchange -> released.await());
 
-        long started = System.nanoTime();
-        assertThatThrownBy(() -> api(Duration.ofMillis(500)).call("GetParameter", Map.of("Name", "/p")))
-                .isInstanceOf(SdkClientException.class)
-                .hasMessageStartingWith("SSM GetParameter did not complete within 500 ms");
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        assertTheCallEndsAtItsBoundOf500Ms();
     }
 
     @Test
@@ -193,6 +189,10 @@ class AwsJsonApiIT {
             released.await();
         });
 
+        assertTheCallEndsAtItsBoundOf500Ms();
+    }
+
+    private void assertTheCallEndsAtItsBoundOf500Ms() {
         long started = System.nanoTime();
         assertThatThrownBy(() -> api(Duration.ofMillis(500)).call("GetParameter", Map.of("Name", "/p")))
                 .isInstanceOf(SdkClientException.class)
