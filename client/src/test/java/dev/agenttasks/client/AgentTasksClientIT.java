@@ -9,7 +9,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,12 +44,8 @@ class AgentTasksClientIT {
 
     @BeforeAll
     static void start() {
-        Map<String, String> env = new HashMap<>();
-        env.put("PORT", "0");
-        env.put("AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString());
-        env.put("LOCAL_API_KEYS", "alice-token=alice,bob-token=bob,dave-token=dave,erin-token=erin");
+        Map<String, String> env = StandInStack.environment("alice-token=alice,bob-token=bob,dave-token=dave,erin-token=erin");
         env.put("SIMULATED_LATENCY_MS", "20");
-        env.put("PATH", System.getenv("PATH"));
         SharedMotoServer.get().reset();
         stack = AgentTasksLocal.start(env);
         base = URI.create("http://127.0.0.1:" + stack.port());

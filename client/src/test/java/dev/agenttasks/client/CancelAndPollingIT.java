@@ -18,14 +18,23 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Cancel, the server's pacing ({@code Retry-After}, {@code ETag} and {@code 304}, {@code Prefer: wait}) and
  * awaiting, through the whole local stack over real sockets. Its worker calls a {@link ProviderStandIn}, so a test
  * sees every provider call, keeps a task {@code running} until it releases the call, and keeps one
  * {@code pending} behind its model's rate limit.
+ *
+ * <p>The tests share the stack and run at once: each has its own tasks, held tier and held calls. The two that
+ * await asynchronously take turns, since one checks that no await thread is left.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class CancelAndPollingIT {
+
+    private static final String AWAIT_THREADS = "agent-tasks-await threads";
 
     private static StandInStack stack;
     private static AgentTasksClient alice;
@@ -177,6 +186,7 @@ class CancelAndPollingIT {
     }
 
     @Test
+    @ResourceLock(AWAIT_THREADS)
     void awaitAsksTheServerToHoldTheAnswerAndHasItAsSoonAsTheTaskFinishes() throws Exception {
         String task = "What is a long poll? [hold:long-poll]";
         String id = alice.submit(fast(task)).task().taskId();
@@ -206,6 +216,7 @@ class CancelAndPollingIT {
     }
 
     @Test
+    @ResourceLock(AWAIT_THREADS)
     void cancellingAnAsyncAwaitStopsItsPollingAndTheTaskGoesOn() throws Exception {
         String task = "What is a future? [hold:async]";
         String id = alice.submit(fast(task)).task().taskId();

@@ -29,7 +29,7 @@ public final class StandInStack implements AutoCloseable {
     public static final String FAST = "fast";
     public static final Set<String> HELD_TIERS = Set.of("held-a", "held-b", "held-c", "held-d");
     /** The rate limit's Retry-After: how long a held tier's model stays held after its first call. */
-    public static final int HOLD_SECONDS = 10;
+    public static final int HOLD_SECONDS = 6;
     private static final String FAST_MODEL = "stand-in-fast";
 
     public final ProviderStandIn provider;
@@ -54,15 +54,11 @@ public final class StandInStack implements AutoCloseable {
                     HOLD_SECONDS);
             routing = Files.createTempFile("stand-in-routing-", ".json");
             Files.writeString(routing, routingConfig());
-            Map<String, String> env = new HashMap<>();
-            env.put("PORT", "0");
-            env.put("AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString());
+            Map<String, String> env = environment(localApiKeys);
             env.put("LLM_PROVIDER", "openai");
             env.put("LLM_BASE_URL", provider.baseUrl());
             env.put("ROUTING_CONFIG_FILE", routing.toString());
             env.put("TASK_LEASE_SECONDS", "6");
-            env.put("LOCAL_API_KEYS", localApiKeys);
-            env.put("PATH", System.getenv("PATH"));
             SharedMotoServer.get().reset();
             return new StandInStack(provider, routing, AgentTasksLocal.start(env));
         } catch (IOException e) {
@@ -72,6 +68,20 @@ public final class StandInStack implements AutoCloseable {
             close(provider, routing);
             throw e;
         }
+    }
+
+    /**
+     * What every client test's local stack starts from: a free port, this JVM's moto, the given API keys, and no
+     * batching window, so a lone task reaches the worker at once (the window is the local stack's own tests' concern).
+     */
+    public static Map<String, String> environment(String localApiKeys) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PORT", "0");
+        env.put("AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString());
+        env.put("LOCAL_API_KEYS", localApiKeys);
+        env.put("LOCAL_PARAMETER_OVERRIDES", "WorkerBatchingWindowSeconds=0");
+        env.put("PATH", System.getenv("PATH"));
+        return env;
     }
 
     public URI url() {

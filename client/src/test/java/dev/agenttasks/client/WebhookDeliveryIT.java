@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,12 +35,8 @@ class WebhookDeliveryIT {
 
     @BeforeAll
     static void start() {
-        Map<String, String> env = new HashMap<>();
-        env.put("PORT", "0");
-        env.put("AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString());
-        env.put("LOCAL_API_KEYS", "henry-token=henry,ivy-token=ivy");
+        Map<String, String> env = StandInStack.environment("henry-token=henry,ivy-token=ivy");
         env.put("SIMULATED_LATENCY_MS", "20");
-        env.put("PATH", System.getenv("PATH"));
         SharedMotoServer.get().reset();
         stack = AgentTasksLocal.start(env);
         base = URI.create("http://127.0.0.1:" + stack.port());

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.agenttasks.client.StandInStack;
 import dev.agenttasks.local.AgentTasksLocal;
 import dev.agenttasks.localaws.SharedMotoServer;
 
@@ -36,12 +36,8 @@ class AgentTasksCliIT {
 
     @BeforeAll
     static void start() {
-        Map<String, String> env = new HashMap<>();
-        env.put("PORT", "0");
-        env.put("AWS_ENDPOINT_URL", SharedMotoServer.get().endpoint().toString());
-        env.put("LOCAL_API_KEYS", "cli-token=carol");
+        Map<String, String> env = StandInStack.environment("cli-token=carol");
         env.put("SIMULATED_LATENCY_MS", "20");
-        env.put("PATH", System.getenv("PATH"));
         SharedMotoServer.get().reset();
         stack = AgentTasksLocal.start(env);
         url = "http://127.0.0.1:" + stack.port();

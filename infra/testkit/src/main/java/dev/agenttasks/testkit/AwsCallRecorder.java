@@ -38,7 +38,8 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  * memory) are not recorded.
  *
  * <p>The lines go to the file named by the system property {@value #FILE_PROPERTY} (the parent pom gives each
- * module's surefire and failsafe runs their own under target/aws-calls/), emptied when the JVM first writes.
+ * module's surefire run and each of its failsafe JVMs their own under target/aws-calls/), emptied when the JVM
+ * first writes.
  */
 public final class AwsCallRecorder implements ExecutionInterceptor {
 

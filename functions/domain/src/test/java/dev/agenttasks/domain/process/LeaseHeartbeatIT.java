@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import dev.agenttasks.domain.fakes.FaultyTaskStore;
 import dev.agenttasks.domain.fakes.InMemoryTaskStore;
@@ -22,7 +24,11 @@ import dev.agenttasks.domain.port.InFlightMessage;
 import dev.agenttasks.domain.task.Task;
 import dev.agenttasks.domain.task.TaskIds;
 
-/** The heartbeat in real time (real threads, a few seconds), against a store whose renewals are slow. */
+/**
+ * The heartbeat in real time (real threads, a few seconds), against a store whose renewals are slow. Each test has
+ * its own store and heartbeat and mostly waits, so they run at once.
+ */
+@Execution(ExecutionMode.CONCURRENT)
 class LeaseHeartbeatIT {
 
     private static final Duration LEASE = Duration.ofSeconds(3);
